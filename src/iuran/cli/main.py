@@ -1,0 +1,54 @@
+"""Entry point of the `iuran` command."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from iuran.cli import nik, simulate
+from iuran.rules.errors import RuleInputError
+from iuran.rules.nik import InvalidNik
+from iuran.rules.rulebook import RuleNotInForce
+
+app = typer.Typer(
+    name="iuran",
+    help="iuran: JKN contributions, arrears and collection for a BPJS Kesehatan branch.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+)
+app.add_typer(simulate.app, name="simulate")
+app.add_typer(nik.app, name="nik")
+
+# Errors a user can cause: one line naming the field and the rule, exit 2, no traceback.
+USER_ERRORS = (RuleInputError, InvalidNik, RuleNotInForce)
+
+
+def main(argv: list[str] | None = None) -> None:
+    try:
+        result = app(args=argv, standalone_mode=False)
+    except USER_ERRORS as e:
+        fail(str(e))
+    except typer.Exit as e:
+        sys.exit(e.exit_code)
+    except typer.Abort:
+        fail("aborted")
+    except typer.TyperException as e:
+        fail(_usage_line(e))
+    sys.exit(result if isinstance(result, int) else 0)
+
+
+def _usage_line(e: typer.TyperException) -> str:
+    """A command-line usage error as one line that names the option."""
+    message = str(getattr(e, "format_message", lambda: str(e))()).replace("\n", " ")
+    param = getattr(e, "param", None)
+    if param is None:
+        return message
+    name = param.opts[0] if getattr(param, "opts", None) else param.name
+    return f"{name}: {message}"
+
+
+def fail(message: str) -> None:
+    print(f"iuran: {message}", file=sys.stderr)
+    sys.exit(2)

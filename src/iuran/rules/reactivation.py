@@ -1,0 +1,82 @@
+"""What a suspended PBPU/BP family pays to be active again (DOMAIN §4).
+
+Perpres 64/2020 Pasal 42(3): the months in arrears, at most 24 of them, plus the current month. The older
+months are written off at reactivation: an explicit entry, not a silent deletion.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from iuran.rules.contribution import family_due
+from iuran.rules.errors import RuleInputError
+from iuran.rules.money import apply_bp
+from iuran.rules.month import Month, month_range
+from iuran.rules.rulebook import Rulebook, default_rulebook, in_force
+from iuran.rules.segments import Segment
+
+
+@dataclass(frozen=True)
+class ReactivationQuote:
+    months_in_arrears: int
+    billed_months: tuple[Month, ...]
+    written_off_months: tuple[Month, ...]
+    arrears_amount: int
+    current_month: Month
+    current_month_amount: int
+    late_fee: int
+    basis: tuple[str, ...]
+
+    @property
+    def total(self) -> int:
+        return self.arrears_amount + self.current_month_amount + self.late_fee
+
+
+def billable_arrears(arrears: list[Month], as_of: dt.date, rules: Rulebook | None = None) -> tuple[int, str]:
+    """How many of the latest months in arrears are billed at reactivation (0 means all), with the basis."""
+    rule = in_force((rules or default_rulebook()).reactivation, as_of, "reactivation")
+    cap = rule.max_months_in_arrears
+    return (len(arrears) if cap == 0 else min(cap, len(arrears))), rule.basis
+
+
+def reactivation_quote(
+    segment: Segment,
+    kelas: int,
+    members: int,
+    unpaid_since: Month,
+    as_of: dt.date,
+    rules: Rulebook | None = None,
+) -> ReactivationQuote:
+    """The family's bill to be reactivated on `as_of`, when every month from `unpaid_since` is unpaid.
+
+    Each month is billed at the rate in force that month; Kelas III families pay the participant share.
+
+    Example:
+        >>> q = reactivation_quote(Segment.PBPU, 3, 1, Month(2020, 1), dt.date(2024, 3, 5))
+        >>> (q.months_in_arrears, len(q.billed_months), len(q.written_off_months), q.total)
+        (50, 24, 26, 875000)
+    """
+    rb = rules or default_rulebook()
+    if not segment.is_family_billed:
+        raise RuleInputError("segment", "reactivation by the family applies to pbpu and bp", f"got {segment}")
+    current = Month.of(as_of)
+    if unpaid_since > current:
+        raise RuleInputError("unpaid_since", "the first unpaid month is not after the month of as_of")
+    arrears = list(month_range(unpaid_since, current - 1))
+    billed_count, basis = billable_arrears(arrears, as_of, rb)
+    billed = arrears[len(arrears) - billed_count :]
+    written_off = arrears[: len(arrears) - billed_count]
+    arrears_amount = sum(family_due(m, kelas, members, rb) for m in billed)
+    fee_rule = in_force(rb.late_fee, as_of, "late fee")
+    late_fee = apply_bp(arrears_amount, fee_rule.bp_per_month * min(len(billed), fee_rule.max_months))
+    return ReactivationQuote(
+        months_in_arrears=len(arrears),
+        billed_months=tuple(billed),
+        written_off_months=tuple(written_off),
+        arrears_amount=arrears_amount,
+        current_month=current,
+        current_month_amount=family_due(current, kelas, members, rb),
+        late_fee=late_fee,
+        basis=(basis, fee_rule.basis),
+    )
