@@ -21,7 +21,7 @@ import io
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from importlib import resources
-from typing import Literal
+from typing import Literal, NamedTuple
 
 __all__ = ["INDONESIA", "Level", "Region", "Wilayah", "default_wilayah"]
 
@@ -50,13 +50,26 @@ class Region:
         return head if sep else None
 
 
+class PopulationRow(NamedTuple):
+    code: str
+    name: str
+    male: int
+    female: int
+    total: int
+
+
 class Wilayah:
     """In-memory region table with parent/child lookups and population counts.
 
     Build it from rows (tests) or use :func:`default_wilayah` for the packaged data.
     """
 
-    def __init__(self, regions: Iterable[Region], population: Mapping[str, int]) -> None:
+    def __init__(
+        self,
+        regions: Iterable[Region],
+        population: Mapping[str, int],
+        population_rows: Iterable[PopulationRow] = (),
+    ) -> None:
         self._by_code: dict[str, Region] = {}
         self._children: dict[str | None, list[Region]] = {}
         for r in sorted(regions, key=lambda r: r.code):
@@ -67,6 +80,7 @@ class Wilayah:
             self._by_code[r.code] = r
             self._children.setdefault(r.parent_code, []).append(r)
         self._population = dict(population)
+        self._population_rows = tuple(population_rows)
 
     @classmethod
     def from_csv(cls, regions_csv: Iterable[str], population_csv: Iterable[str]) -> Wilayah:
@@ -74,11 +88,22 @@ class Wilayah:
         regions = [
             Region(row["code"], row["name"], _level(row["level"])) for row in csv.DictReader(regions_csv)
         ]
-        population = {row["code"]: int(row["total"]) for row in csv.DictReader(population_csv)}
-        return cls(regions, population)
+        rows = [
+            PopulationRow(r["code"], r["name"], int(r["male"]), int(r["female"]), int(r["total"]))
+            for r in csv.DictReader(population_csv)
+        ]
+        return cls(regions, {r.code: r.total for r in rows}, rows)
 
     def __len__(self) -> int:
         return len(self._by_code)
+
+    def all_regions(self) -> tuple[Region, ...]:
+        """Every region of every level, ordered by code."""
+        return tuple(self._by_code.values())
+
+    def population_rows(self) -> tuple[PopulationRow, ...]:
+        """The population table as published: Indonesia, provinces and kabupaten/kota."""
+        return self._population_rows
 
     def region(self, code: str) -> Region | None:
         """The region with this dotted code, or None if unknown."""

@@ -1,0 +1,1 @@
+"""The books: charges, payments, allocations, write-offs, reversals; the monthly cycle."""

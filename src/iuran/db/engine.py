@@ -1,0 +1,63 @@
+"""Database connection: `IURAN_DATABASE_URL` names PostgreSQL in production; SQLite file otherwise."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import Connection, Engine, create_engine, event, text
+
+DEFAULT_SQLITE = Path("var") / "iuran.sqlite"
+
+
+def database_url(url: str | None = None) -> str:
+    """The URL in use: the argument, else `IURAN_DATABASE_URL`, else the embedded SQLite file."""
+    if url:
+        return url
+    env = os.environ.get("IURAN_DATABASE_URL")
+    if env:
+        return env
+    DEFAULT_SQLITE.parent.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{DEFAULT_SQLITE}"
+
+
+def make_engine(url: str | None = None) -> Engine:
+    url = database_url(url)
+    if url.startswith("postgresql://"):
+        url = "postgresql+psycopg://" + url.removeprefix("postgresql://")
+    if url.startswith("sqlite"):
+        engine = create_engine(url, connect_args={"timeout": 60})
+        event.listen(engine, "connect", _sqlite_pragmas)
+        # Let `BEGIN` be issued by SQLAlchemy so that a whole step is one transaction.
+        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        return engine
+    return create_engine(url, pool_pre_ping=True)
+
+
+def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+    dbapi_conn.isolation_level = None  # transactions are begun explicitly (see make_engine)
+    cur = dbapi_conn.cursor()
+    cur.execute("PRAGMA journal_mode=WAL")
+    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute("PRAGMA foreign_keys=ON")
+    cur.execute("PRAGMA temp_store=MEMORY")
+    cur.execute("PRAGMA cache_size=-200000")
+    cur.close()
+
+
+def is_postgres(conn: Connection | Engine) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
+@contextmanager
+def transaction(engine: Engine) -> Iterator[Connection]:
+    """One atomic unit of work: everything in it is written, or nothing is."""
+    with engine.begin() as conn:
+        yield conn
+
+
+def scalar(conn: Connection, sql: str, **params: Any) -> Any:
+    return conn.execute(text(sql), params).scalar()

@@ -1,0 +1,83 @@
+"""Fixtures: every database test runs on SQLite and on PostgreSQL, each a fresh migrated database.
+
+PostgreSQL is at IURAN_TEST_PG (default postgresql://postgres@127.0.0.1:5432/postgres). If it cannot be reached
+the PostgreSQL half is skipped, unless IURAN_REQUIRE_POSTGRES=1 (as in CI), where it fails.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+
+from iuran.db.bootstrap import open_database
+from iuran.db.engine import make_engine
+
+PG_ADMIN = os.environ.get("IURAN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+TEMPLATE = f"iuran_tpl_{os.getpid()}"
+
+
+def _pg_admin() -> Engine:
+    return create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+
+
+def _pg_url(db: str) -> str:
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + db
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("tpl") / "template.sqlite"
+    open_database(f"sqlite:///{path}").dispose()
+    return path
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[str]:
+    try:
+        admin = _pg_admin()
+        with admin.connect() as c:
+            c.execute(text(f"DROP DATABASE IF EXISTS {TEMPLATE}"))
+            c.execute(text(f"CREATE DATABASE {TEMPLATE}"))
+    except Exception as e:  # noqa: BLE001 - any connection failure means "no PostgreSQL here"
+        if os.environ.get("IURAN_REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"PostgreSQL is required (IURAN_REQUIRE_POSTGRES=1) but unreachable: {e}")
+        pytest.skip(f"PostgreSQL unreachable: {e}")
+    open_database(_pg_url(TEMPLATE)).dispose()
+    yield TEMPLATE
+    with admin.connect() as c:
+        c.execute(text(f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)"))
+    admin.dispose()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """URL of a fresh database at the newest schema with regions loaded, on each backend."""
+    if request.param == "sqlite":
+        path = tmp_path / "iuran.sqlite"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+        return
+    template = request.getfixturevalue("pg_template")
+    name = f"iuran_t_{uuid.uuid4().hex[:12]}"
+    admin = _pg_admin()
+    with admin.connect() as c:
+        c.execute(text(f"CREATE DATABASE {name} TEMPLATE {template}"))
+    try:
+        yield _pg_url(name)
+    finally:
+        with admin.connect() as c:
+            c.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        admin.dispose()
+
+
+@pytest.fixture
+def engine(db_url: str) -> Iterator[Engine]:
+    eng = make_engine(db_url)
+    yield eng
+    eng.dispose()
