@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from iuran.cli import nik, simulate
+from iuran.cli import cycle, db, ledger, nik, payments, registry, report, simulate, synth
 from iuran.rules.errors import RuleInputError
 from iuran.rules.nik import InvalidNik
 from iuran.rules.rulebook import RuleNotInForce
@@ -20,6 +20,13 @@ app = typer.Typer(
 )
 app.add_typer(simulate.app, name="simulate")
 app.add_typer(nik.app, name="nik")
+app.add_typer(db.app, name="db")
+app.add_typer(registry.app, name="registry")
+app.add_typer(cycle.app, name="cycle")
+app.add_typer(payments.app, name="payments")
+app.add_typer(ledger.app, name="ledger")
+app.add_typer(report.app, name="report")
+app.add_typer(synth.app, name="synth")
 
 # Errors a user can cause: one line naming the field and the rule, exit 2, no traceback.
 USER_ERRORS = (RuleInputError, InvalidNik, RuleNotInForce)
