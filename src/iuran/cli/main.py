@@ -6,6 +6,7 @@ import sys
 
 import typer
 
+from iuran.billing.cycle import CycleError
 from iuran.cli import cycle, db, ledger, nik, payments, registry, report, simulate, synth
 from iuran.rules.errors import RuleInputError
 from iuran.rules.nik import InvalidNik
@@ -29,7 +30,7 @@ app.add_typer(report.app, name="report")
 app.add_typer(synth.app, name="synth")
 
 # Errors a user can cause: one line naming the field and the rule, exit 2, no traceback.
-USER_ERRORS = (RuleInputError, InvalidNik, RuleNotInForce)
+USER_ERRORS = (RuleInputError, InvalidNik, RuleNotInForce, CycleError)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -15,9 +15,7 @@ def load_regions(conn: Connection) -> int:
     if scalar(conn, "SELECT count(*) FROM region"):
         return 0
     w = default_wilayah()
-    rows = [
-        {"code": r.code, "name": r.name, "level": r.level, "parent_code": r.parent_code} for r in w.all_regions()
-    ]
+    rows = [{"code": r.code, "name": r.name, "level": r.level, "parent_code": r.parent_code} for r in w.all_regions()]
     conn.execute(
         text("INSERT INTO region (code, name, level, parent_code) VALUES (:code, :name, :level, :parent_code)"), rows
     )

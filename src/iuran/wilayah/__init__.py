@@ -85,9 +85,7 @@ class Wilayah:
     @classmethod
     def from_csv(cls, regions_csv: Iterable[str], population_csv: Iterable[str]) -> Wilayah:
         """Parse ``regions.csv`` (code,name,level) and ``population.csv`` (code,name,male,female,total)."""
-        regions = [
-            Region(row["code"], row["name"], _level(row["level"])) for row in csv.DictReader(regions_csv)
-        ]
+        regions = [Region(row["code"], row["name"], _level(row["level"])) for row in csv.DictReader(regions_csv)]
         rows = [
             PopulationRow(r["code"], r["name"], int(r["male"]), int(r["female"]), int(r["total"]))
             for r in csv.DictReader(population_csv)

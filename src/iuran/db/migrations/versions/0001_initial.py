@@ -20,7 +20,7 @@ ID = sa.BigInteger
 LEDGER_TABLES = ("charge", "charge_line", "payment", "allocation", "writeoff", "reversal")
 
 
-def _id() -> sa.Column:
+def _id() -> sa.Column[int]:
     return sa.Column("id", ID().with_variant(sa.Integer, "sqlite"), primary_key=True, autoincrement=True)
 
 

@@ -1,0 +1,364 @@
+"""The monthly cycle: bill every payer account for the month, suspend and reactivate, age the arrears.
+
+`run_cycle(engine, month, now=...)` is a handful of set-based SQL statements over all accounts, in steps. Each
+step is one transaction that also records itself in `cycle_step`: a finished step is never run twice (a rerun
+changes nothing) and a crash leaves whole steps only (run again to resume).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, Engine, text
+
+from iuran.billing.rates import write_rates
+from iuran.db.months import from_db, to_db
+from iuran.rules.month import Month
+
+STEPS = ("rates", "bill", "status", "subsidy", "snapshot")
+
+Progress = Callable[[str, int, int], None]  # (step, steps done, steps in all)
+
+
+class CycleError(ValueError):
+    """A cycle that cannot run: names the month and the rule."""
+
+
+@dataclass(frozen=True)
+class CycleResult:
+    month: Month
+    rows: dict[str, int] = field(default_factory=dict)  # rows written per step run now
+    skipped: tuple[str, ...] = ()  # steps already finished by an earlier run
+
+
+def last_finished_month(conn: Connection) -> Month | None:
+    value = conn.execute(text("SELECT max(month) FROM cycle_step WHERE step = :s"), {"s": STEPS[-1]}).scalar()
+    return from_db(value) if value else None
+
+
+def _unfinished_month(conn: Connection) -> Month | None:
+    value = conn.execute(
+        text(
+            "SELECT min(month) FROM cycle_step c WHERE NOT EXISTS "
+            "(SELECT 1 FROM cycle_step d WHERE d.month = c.month AND d.step = :s)"
+        ),
+        {"s": STEPS[-1]},
+    ).scalar()
+    return from_db(value) if value else None
+
+
+def check_order(conn: Connection, month: Month) -> None:
+    """Months run in order, one after another; the first cycle may be any month."""
+    unfinished = _unfinished_month(conn)
+    if unfinished is not None and unfinished != month:
+        raise CycleError(f"month: the cycle for {unfinished} did not finish; run it again before {month}")
+    last = last_finished_month(conn)
+    if last is None or month <= last:
+        if last is not None and month < last:
+            raise CycleError(f"month: {month} is before the last finished cycle {last}; cycles run in order")
+        return
+    if month != last + 1:
+        raise CycleError(f"month: the next cycle is {last + 1}; {month} would leave months unbilled")
+
+
+def run_cycle(engine: Engine, month: Month, *, now: dt.datetime, progress: Progress | None = None) -> CycleResult:
+    """Run (or resume) the cycle for `month`. A finished month is left as it is."""
+    with engine.connect() as conn:
+        check_order(conn, month)
+        done = {r[0] for r in conn.execute(text("SELECT step FROM cycle_step WHERE month = :m"), {"m": to_db(month)})}
+    rows: dict[str, int] = {}
+    for i, step in enumerate(STEPS):
+        if step in done:
+            continue
+        with engine.begin() as conn:
+            n = _STEP_FUNCS[step](conn, month, now)
+            conn.execute(
+                text("INSERT INTO cycle_step (month, step, rows, finished_at) VALUES (:m, :s, :n, :t)"),
+                {"m": to_db(month), "s": step, "n": n, "t": now},
+            )
+        rows[step] = n
+        if progress:
+            progress(step, i + 1, len(STEPS))
+    return CycleResult(month, rows, tuple(s for s in STEPS if s in done))
+
+
+def _params(month: Month, now: dt.datetime) -> dict[str, object]:
+    return {
+        "m": to_db(month),
+        "first": month.first_day(),
+        "year": month.year,
+        "now": now,
+    }
+
+
+# --- step 1: rates ---------------------------------------------------------------------------------------------
+
+
+def _rates(conn: Connection, month: Month, now: dt.datetime) -> int:
+    return write_rates(conn, month)
+
+
+# --- step 2: bill ----------------------------------------------------------------------------------------------
+
+# Who is billed in month :m: a membership covering the month, with a payer, for a person alive on the 1st.
+_BILLABLE = """
+FROM membership m
+JOIN person p ON p.id = m.person_id
+JOIN account a ON a.id = m.account_id
+JOIN rate_in_force r ON r.month = :m AND r.segment = m.segment AND r.kelas = COALESCE(m.kelas, 0)
+LEFT JOIN employer e ON e.id = a.employer_id
+LEFT JOIN umk u ON u.kabkota_code = e.kabkota_code AND u.year = :year
+{join}
+WHERE m.valid_from <= :m AND (m.valid_to IS NULL OR m.valid_to >= :m)
+  AND m.account_id IS NOT NULL
+  AND (p.died_on IS NULL OR p.died_on >= :first)
+"""
+
+_THIS_CHARGE = "JOIN charge c ON c.account_id = m.account_id AND c.month = :m AND c.kind = 'contribution'"
+
+# PPU wage base: at least the UMK, at most the cap (Perpres 82/2018 Pasal 32); dependants carry no wage.
+_FLOORED = "(CASE WHEN m.wage >= u.amount THEN m.wage ELSE u.amount END)"
+_BASE = f"(CASE WHEN m.wage IS NULL THEN 0 WHEN {_FLOORED} <= r.wage_cap THEN {_FLOORED} ELSE r.wage_cap END)"
+
+
+def _bp(bp: str) -> str:
+    """Basis points of the wage base, rounded half up: the SQL twin of iuran.rules.money.apply_bp."""
+    return f"(({_BASE} * {bp} + 5000) / 10000)"
+
+
+_EMPLOYER = f"(CASE WHEN m.segment IN ('ppu-bu', 'ppu-pn') THEN {_bp('r.employer_bp')} ELSE 0 END)"
+_WORKER = (
+    f"(CASE WHEN m.segment IN ('ppu-bu', 'ppu-pn') "
+    f"THEN {_bp('r.worker_bp')} + m.extra_members * {_bp('r.extra_member_bp')} ELSE 0 END)"
+)
+_GOVERNMENT = "(r.government_central + r.government_pemda)"
+# What the payer account owes for the person: PBPU/BP their participant share (the Kelas III government share is
+# billed to the governments, see subsidy), PBI the whole rate, PPU the employer and worker shares.
+_AMOUNT = (
+    f"(CASE WHEN m.segment IN ('pbi-apbn', 'pbi-apbd') THEN {_GOVERNMENT} "
+    f"WHEN m.segment IN ('ppu-bu', 'ppu-pn') THEN {_EMPLOYER} + {_WORKER} ELSE r.participant END)"
+)
+
+
+def _check_billable(conn: Connection, p: dict[str, object]) -> None:
+    no_rate = conn.execute(
+        text(
+            "SELECT m.segment, m.kelas, count(*) FROM membership m WHERE m.account_id IS NOT NULL"
+            " AND m.valid_from <= :m AND (m.valid_to IS NULL OR m.valid_to >= :m) AND NOT EXISTS"
+            " (SELECT 1 FROM rate_in_force r WHERE r.month = :m AND r.segment = m.segment"
+            "  AND r.kelas = COALESCE(m.kelas, 0)) GROUP BY m.segment, m.kelas"
+        ),
+        p,
+    ).first()
+    if no_rate:
+        raise CycleError(
+            f"membership.kelas: {no_rate[2]} {no_rate[0]} memberships have class {no_rate[1]}, which has no rate"
+        )
+    no_umk = conn.execute(
+        text(
+            "SELECT e.kabkota_code, count(*) FROM membership m JOIN account a ON a.id = m.account_id"
+            " JOIN employer e ON e.id = a.employer_id"
+            " WHERE m.wage IS NOT NULL AND m.valid_from <= :m AND (m.valid_to IS NULL OR m.valid_to >= :m)"
+            " AND NOT EXISTS (SELECT 1 FROM umk u WHERE u.kabkota_code = e.kabkota_code AND u.year = :year)"
+            " GROUP BY e.kabkota_code"
+        ),
+        p,
+    ).first()
+    if no_umk:
+        raise CycleError(
+            f"umk: no minimum wage for kabupaten/kota {no_umk[0]} in {p['year']}; the PPU wage base needs it"
+            " (Perpres 82/2018 Pasal 32)"
+        )
+
+
+def _bill(conn: Connection, month: Month, now: dt.datetime) -> int:
+    p = _params(month, now)
+    _check_billable(conn, p)
+    conn.execute(
+        text(
+            "INSERT INTO charge (account_id, month, kind, members, amount, created_at) "
+            f"SELECT m.account_id, :m, 'contribution', count(*), sum({_AMOUNT}), :now {_BILLABLE.format(join='')} "
+            "GROUP BY m.account_id"
+        ),
+        p,
+    )
+    lines = conn.execute(
+        text(
+            "INSERT INTO charge_line (charge_id, person_id, month, segment, kelas, amount,"
+            " participant, government, employer, worker) "
+            f"SELECT c.id, m.person_id, :m, m.segment, m.kelas, {_AMOUNT}, r.participant, {_GOVERNMENT},"
+            f" {_EMPLOYER}, {_WORKER} {_BILLABLE.format(join=_THIS_CHARGE)}"
+        ),
+        p,
+    ).rowcount
+    _open_new_items(conn, p, "('contribution')")
+    return lines
+
+
+def _open_new_items(conn: Connection, p: dict[str, object], kinds: str) -> None:
+    conn.execute(
+        text(
+            "INSERT INTO open_item (charge_id, account_id, month, amount_open) "
+            f"SELECT id, account_id, month, amount FROM charge WHERE month = :m AND kind IN {kinds} AND amount > 0"
+        ),
+        p,
+    )
+
+
+# --- step 3: status --------------------------------------------------------------------------------------------
+
+
+def _status(conn: Connection, month: Month, now: dt.datetime) -> int:
+    """Suspension from the 1st after an unpaid month (Perpres 64/2020 Pasal 42(1)), for every account."""
+    p = _params(month, now)
+    conn.execute(text("DROP TABLE IF EXISTS cycle_status"))
+    conn.execute(
+        text(
+            "CREATE TEMPORARY TABLE cycle_status AS "
+            "SELECT a.id AS account_id,"
+            " CASE WHEN a.kind = 'family' AND a.activated_on IS NULL THEN 0"
+            "      WHEN o.months IS NULL THEN 1 ELSE 0 END AS active,"
+            " COALESCE(o.months, 0) AS months, COALESCE(o.amount, 0) AS amount, o.since AS since,"
+            " s.active AS was_active, s.status_since AS was_since, a.opened_on AS opened_on "
+            "FROM account a "
+            "LEFT JOIN (SELECT account_id, count(DISTINCT month) AS months, sum(amount_open) AS amount,"
+            "  min(month) AS since FROM open_item WHERE month < :m GROUP BY account_id) o ON o.account_id = a.id "
+            "LEFT JOIN account_status s ON s.account_id = a.id"
+        ),
+        p,
+    )
+    conn.execute(text("DELETE FROM account_status"))
+    n = conn.execute(
+        text(
+            "INSERT INTO account_status (account_id, active, status_since, months_in_arrears, arrears_amount,"
+            " unpaid_since, as_of_month) "
+            "SELECT account_id, active = 1,"
+            " CASE WHEN was_active IS NULL THEN CASE WHEN opened_on > :first THEN opened_on ELSE :first END"
+            "      WHEN (active = 1) = was_active THEN was_since ELSE :first END,"
+            " months, amount, since, :m FROM cycle_status"
+        ),
+        p,
+    ).rowcount
+    conn.execute(text("DROP TABLE cycle_status"))
+    return n
+
+
+# --- step 4: subsidy -------------------------------------------------------------------------------------------
+
+# Participants of active PBPU/BP family accounts in Kelas III billed this month.
+_ACTIVE_KELAS3 = (
+    "FROM charge_line l JOIN charge c ON c.id = l.charge_id"
+    " JOIN account_status s ON s.account_id = c.account_id AND s.active"
+    " JOIN rate_in_force r ON r.month = :m AND r.segment = l.segment AND r.kelas = l.kelas"
+    " JOIN person p ON p.id = l.person_id"
+    " {join}"
+    " WHERE l.month = :m AND c.kind = 'contribution' AND l.segment IN ('pbpu', 'bp') AND l.kelas = 3"
+)
+
+
+def _subsidy(conn: Connection, month: Month, now: dt.datetime) -> int:
+    """Kelas III government share, paid only for active participants (Perpres 64/2020 Pasal 34(3)-(4))."""
+    p = _params(month, now)
+    # The centre and every Pemda with subsidised residents need a payer account.
+    conn.execute(
+        text(
+            "INSERT INTO account (kind, name, opened_on) SELECT 'central_gov', 'Pemerintah Pusat', :first "
+            "WHERE NOT EXISTS (SELECT 1 FROM account WHERE kind = 'central_gov')"
+        ),
+        p,
+    )
+    conn.execute(
+        text(
+            "INSERT INTO account (kind, name, pemda_code, kabkota_code, opened_on) "
+            "SELECT 'pemda', 'Pemda ' || g.name, g.code, g.code, :first FROM region g WHERE g.code IN "
+            f"(SELECT DISTINCT p.kabkota_code {_ACTIVE_KELAS3.format(join='')} AND r.government_pemda > 0)"
+            " AND NOT EXISTS (SELECT 1 FROM account x WHERE x.pemda_code = g.code)"
+        ),
+        p,
+    )
+    n = 0
+    for kind, column, join in (
+        ("subsidy_central", "r.government_central", "JOIN account g ON g.kind = 'central_gov'"),
+        ("subsidy_pemda", "r.government_pemda", "JOIN account g ON g.pemda_code = p.kabkota_code"),
+    ):
+        n += conn.execute(
+            text(
+                "INSERT INTO charge (account_id, month, kind, members, amount, created_at) "
+                f"SELECT g.id, :m, '{kind}', count(*), sum({column}), :now "
+                f"{_ACTIVE_KELAS3.format(join=join)} AND {column} > 0 GROUP BY g.id"
+            ),
+            p,
+        ).rowcount
+    _open_new_items(conn, p, "('subsidy_central', 'subsidy_pemda')")
+    return n
+
+
+# --- step 5: snapshot ------------------------------------------------------------------------------------------
+
+# The membership that says a person's segment in month :m: the latest one that started by then.
+_LATEST_MEMBERSHIP = """
+FROM person p
+JOIN membership m ON m.person_id = p.id AND m.valid_from <= :m
+  AND NOT EXISTS (SELECT 1 FROM membership n WHERE n.person_id = p.id AND n.valid_from <= :m
+                  AND n.valid_from > m.valid_from)
+LEFT JOIN account_status s ON s.account_id = m.account_id
+WHERE p.registered_on <= :first AND (p.died_on IS NULL OR p.died_on >= :first)
+"""
+
+_ACTIVE = "(m.account_id IS NOT NULL AND (m.valid_to IS NULL OR m.valid_to >= :m) AND s.active)"
+
+_BUCKET = (
+    "CASE WHEN s.months_in_arrears <= 3 THEN CAST(s.months_in_arrears AS VARCHAR(8))"
+    " WHEN s.months_in_arrears <= 6 THEN '4-6' WHEN s.months_in_arrears <= 12 THEN '7-12'"
+    " WHEN s.months_in_arrears <= 24 THEN '13-24' ELSE '>24' END"
+)
+
+
+def _snapshot(conn: Connection, month: Month, now: dt.datetime) -> int:
+    """The aggregates reports read: coverage, arrears aging and billing for the month."""
+    p = _params(month, now)
+    for table in ("snapshot_coverage", "snapshot_arrears", "snapshot_billing"):
+        conn.execute(text(f"DELETE FROM {table} WHERE month = :m"), p)
+    n = conn.execute(
+        text(
+            "INSERT INTO snapshot_coverage (month, kecamatan_code, segment, kabkota_code, registered, active) "
+            f"SELECT :m, p.kecamatan_code, m.segment, p.kabkota_code, count(*),"
+            f" sum(CASE WHEN {_ACTIVE} THEN 1 ELSE 0 END) {_LATEST_MEMBERSHIP}"
+            " GROUP BY p.kecamatan_code, m.segment, p.kabkota_code"
+        ),
+        p,
+    ).rowcount
+    # An account's segment and the persons it covers this month come from its charge lines.
+    conn.execute(
+        text(
+            "INSERT INTO snapshot_arrears (month, kabkota_code, segment, bucket, accounts, persons, amount) "
+            f"SELECT :m, COALESCE(a.kabkota_code, ''), x.segment, {_BUCKET}, count(*), sum(x.persons),"
+            " sum(s.arrears_amount) "
+            "FROM account_status s JOIN account a ON a.id = s.account_id "
+            "JOIN (SELECT c.account_id, min(l.segment) AS segment, count(*) AS persons FROM charge c"
+            "      JOIN charge_line l ON l.charge_id = c.id WHERE c.month = :m AND c.kind = 'contribution'"
+            "      GROUP BY c.account_id) x ON x.account_id = s.account_id "
+            f"WHERE s.months_in_arrears > 0 GROUP BY COALESCE(a.kabkota_code, ''), x.segment, {_BUCKET}"
+        ),
+        p,
+    )
+    conn.execute(
+        text(
+            "INSERT INTO snapshot_billing (month, kabkota_code, segment, persons, billed) "
+            "SELECT :m, p.kabkota_code, l.segment, count(*), sum(l.amount) FROM charge_line l"
+            " JOIN person p ON p.id = l.person_id WHERE l.month = :m GROUP BY p.kabkota_code, l.segment"
+        ),
+        p,
+    )
+    return n
+
+
+_STEP_FUNCS: dict[str, Callable[[Connection, Month, dt.datetime], int]] = {
+    "rates": _rates,
+    "bill": _bill,
+    "status": _status,
+    "subsidy": _subsidy,
+    "snapshot": _snapshot,
+}

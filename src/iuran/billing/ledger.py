@@ -1,0 +1,109 @@
+"""Proof that the books balance: `verify` checks every account, charge, payment and allocation.
+
+Each check is one SQL query that returns the offending rows (at most a sample); an empty result everywhere means
+the ledger balances: for every charge `amount − allocations − write-offs − reversals` is ≥ 0 and equals its open
+item, every allocation points at a real charge of the same account and month, and no payment is allocated beyond
+its amount.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, text
+
+SAMPLE = 20
+
+# Per charge: what was settled against it, by kind.
+_SETTLED = """
+SELECT c.id, c.account_id, c.month, c.kind, c.members, c.amount,
+       COALESCE(al.amount, 0) AS allocated, COALESCE(w.amount, 0) AS written_off,
+       COALESCE(rv.amount, 0) AS reversed
+FROM charge c
+LEFT JOIN (SELECT charge_id, sum(amount) AS amount FROM allocation GROUP BY charge_id) al ON al.charge_id = c.id
+LEFT JOIN (SELECT charge_id, sum(amount) AS amount FROM writeoff GROUP BY charge_id) w ON w.charge_id = c.id
+LEFT JOIN (SELECT charge_id, sum(amount) AS amount FROM reversal GROUP BY charge_id) rv ON rv.charge_id = c.id
+"""
+
+_BALANCE = "(s.amount - s.allocated - s.written_off - s.reversed)"
+
+CHECKS: dict[str, str] = {
+    "charge_overpaid": f"SELECT s.id, {_BALANCE} FROM ({_SETTLED}) s WHERE {_BALANCE} < 0",
+    "open_item_mismatch": f"""
+        SELECT s.id, {_BALANCE}, o.amount_open FROM ({_SETTLED}) s
+        LEFT JOIN open_item o ON o.charge_id = s.id
+        WHERE ({_BALANCE} > 0 AND (o.amount_open IS NULL OR o.amount_open <> {_BALANCE}))
+           OR ({_BALANCE} <= 0 AND o.charge_id IS NOT NULL)""",
+    "open_item_orphan": """
+        SELECT o.charge_id FROM open_item o LEFT JOIN charge c ON c.id = o.charge_id
+        WHERE c.id IS NULL OR c.account_id <> o.account_id OR c.month <> o.month""",
+    "lines_disagree_with_charge": """
+        SELECT c.id, c.amount, l.amount, c.members, l.members FROM charge c
+        LEFT JOIN (SELECT charge_id, sum(amount) AS amount, count(*) AS members FROM charge_line
+                   GROUP BY charge_id) l ON l.charge_id = c.id
+        WHERE c.kind = 'contribution' AND (l.charge_id IS NULL OR l.amount <> c.amount OR l.members <> c.members)""",
+    "line_month_disagrees": """
+        SELECT l.charge_id, l.person_id FROM charge_line l JOIN charge c ON c.id = l.charge_id
+        WHERE l.month <> c.month""",
+    "allocation_without_charge": """
+        SELECT a.id FROM allocation a LEFT JOIN charge c ON c.id = a.charge_id
+        WHERE c.id IS NULL OR c.account_id <> a.account_id OR c.month <> a.month""",
+    "allocation_to_other_account": """
+        SELECT a.id FROM allocation a JOIN payment p ON p.id = a.payment_id WHERE p.account_id <> a.account_id""",
+    "payment_overallocated": """
+        SELECT p.id, p.amount, sum(a.amount) FROM payment p JOIN allocation a ON a.payment_id = p.id
+        GROUP BY p.id, p.amount HAVING sum(a.amount) > p.amount OR sum(a.amount) < 0""",
+    "writeoff_without_charge": """
+        SELECT w.id FROM writeoff w LEFT JOIN charge c ON c.id = w.charge_id
+        WHERE c.id IS NULL OR c.account_id <> w.account_id OR c.month <> w.month""",
+    "reversal_without_line": """
+        SELECT r.id FROM reversal r
+        LEFT JOIN charge_line l ON l.charge_id = r.charge_id AND l.person_id = r.person_id
+        LEFT JOIN charge c ON c.id = r.charge_id
+        WHERE l.charge_id IS NULL OR r.amount > l.amount OR c.account_id <> r.account_id OR c.month <> r.month""",
+}
+
+
+@dataclass(frozen=True)
+class Verification:
+    problems: dict[str, list[tuple[object, ...]]]
+    totals: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return not any(self.problems.values())
+
+
+def verify(conn: Connection) -> Verification:
+    """Run every check; return the offending rows (a sample of each) and the ledger's totals."""
+    problems = {
+        name: [tuple(r) for r in conn.execute(text(f"SELECT * FROM ({sql}) q LIMIT {SAMPLE}"))]
+        for name, sql in CHECKS.items()
+    }
+    totals_row = conn.execute(
+        text(
+            "SELECT (SELECT COALESCE(sum(amount), 0) FROM charge),"
+            " (SELECT COALESCE(sum(amount), 0) FROM allocation),"
+            " (SELECT COALESCE(sum(amount), 0) FROM writeoff),"
+            " (SELECT COALESCE(sum(amount), 0) FROM reversal),"
+            " (SELECT COALESCE(sum(amount_open), 0) FROM open_item),"
+            " (SELECT COALESCE(sum(amount), 0) FROM payment),"
+            " (SELECT count(*) FROM charge), (SELECT count(*) FROM payment)"
+        )
+    ).one()
+    billed, allocated, written_off, reversed_, open_, paid, charges, payments = (int(v) for v in totals_row)
+    totals = {
+        "charges": charges,
+        "payments": payments,
+        "billed": billed,
+        "allocated": allocated,
+        "written_off": written_off,
+        "reversed": reversed_,
+        "open": open_,
+        "paid": paid,
+        "credit": paid - allocated,
+    }
+    # The books as a whole: everything billed is paid, written off, reversed or still open.
+    if billed != allocated + written_off + reversed_ + open_:
+        problems["totals_do_not_balance"] = [(billed, allocated, written_off, reversed_, open_)]
+    return Verification(problems, totals)

@@ -1,0 +1,29 @@
+"""Death: the only way out of JKN membership (DOMAIN §4)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Connection, text
+
+from iuran.billing.reversal import reverse_person_charges
+from iuran.registry.enrolment import RegistryError, mask
+from iuran.rules.month import Month
+
+
+def report_death(conn: Connection, nik: str, died_on: dt.date, reported_on: dt.date) -> int:
+    """Record a death; billing stops after the month of death, and charges already made for later months
+    (a late report) are reversed. Returns the Rupiah reversed."""
+    record = f"NIK {mask(nik)}"
+    row = conn.execute(text("SELECT id, died_on, registered_on FROM person WHERE nik = :n"), {"n": nik}).first()
+    if row is None:
+        raise RegistryError(record, "nik", "a death is reported for a registered person", "unknown NIK")
+    if row.died_on is not None:
+        raise RegistryError(record, "died_on", "a death is reported once", f"already recorded {row.died_on}")
+    if died_on > reported_on:
+        raise RegistryError(record, "died_on", "a death is reported after it happens", f"{died_on} > {reported_on}")
+    conn.execute(
+        text("UPDATE person SET died_on = :d, death_reported_on = :r WHERE id = :p"),
+        {"d": died_on, "r": reported_on, "p": row.id},
+    )
+    return reverse_person_charges(conn, row.id, Month.of(died_on), "death reported late", reported_on)

@@ -1,0 +1,271 @@
+"""Registering members and changing who pays for them.
+
+Every function validates all its input before it writes, and writes inside the caller's transaction: a bad record
+raises `RegistryError` naming the record, the field and the rule, and nothing of the call is kept.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import BindParameter, Connection, bindparam, text
+
+from iuran.db.months import to_db
+from iuran.rules.errors import RuleInputError
+from iuran.rules.membership import va_number
+from iuran.rules.month import Month
+from iuran.rules.nik import InvalidNik, parse_nik
+from iuran.rules.segments import Segment, check_kelas
+from iuran.wilayah import default_wilayah
+
+
+class RegistryError(RuleInputError):
+    """A registry record that breaks a rule; `record` says which one (never the NIK in clear)."""
+
+    def __init__(self, record: str, field: str, rule: str, detail: str = "") -> None:
+        self.record = record
+        super().__init__(f"{record}: {field}", rule, detail)
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    nik: str
+    name: str
+    card_number: str
+    desa_code: str
+    registered_on: dt.date
+    channel: str = "kantor_cabang"
+    phone: str | None = None
+
+
+def mask(nik: str) -> str:
+    """A NIK as it may appear in messages and logs: region and serial hidden."""
+    return nik[:4] + "********" + nik[-4:] if len(nik) == 16 else "(malformed)"
+
+
+def _insert_persons(conn: Connection, people: Sequence[NewPerson], family_id: int | None) -> list[int]:
+    w = default_wilayah()
+    seen: set[str] = set()
+    rows = []
+    for i, person in enumerate(people):
+        record = f"person {i + 1} (NIK {mask(person.nik)})"
+        try:
+            info = parse_nik(person.nik, w, person.registered_on)
+        except InvalidNik as e:
+            raise RegistryError(record, e.field, e.rule, e.message) from None
+        desa = w.region(person.desa_code)
+        if desa is None or desa.level != "desa_kelurahan":
+            raise RegistryError(record, "desa_code", "a known desa/kelurahan code", f"got {person.desa_code!r}")
+        if person.nik in seen:
+            raise RegistryError(record, "nik", "a NIK is registered once")
+        if len(person.card_number) != 13 or not person.card_number.isdigit():
+            raise RegistryError(record, "card_number", "a JKN card number has 13 digits")
+        seen.add(person.nik)
+        kecamatan = desa.parent_code or ""
+        rows.append(
+            {
+                "nik": person.nik,
+                "card": person.card_number,
+                "name": person.name,
+                "sex": info.sex,
+                "birth": info.birth_date,
+                "phone": person.phone,
+                "family": family_id,
+                "desa": person.desa_code,
+                "kec": kecamatan,
+                "kab": kecamatan[:5],
+                "reg": person.registered_on,
+                "channel": person.channel,
+            }
+        )
+    taken = conn.execute(
+        text("SELECT nik FROM person WHERE nik IN :niks").bindparams(_expanding("niks")),
+        {"niks": [r["nik"] for r in rows]},
+    ).first()
+    if taken:
+        raise RegistryError(f"NIK {mask(taken[0])}", "nik", "a NIK is registered once", "already registered")
+    ids = []
+    for row in rows:
+        ids.append(
+            conn.execute(
+                text(
+                    "INSERT INTO person (nik, card_number, name, sex, birth_date, phone, family_id, desa_code,"
+                    " kecamatan_code, kabkota_code, registered_on, channel) VALUES (:nik, :card, :name, :sex,"
+                    " :birth, :phone, :family, :desa, :kec, :kab, :reg, :channel) RETURNING id"
+                ),
+                row,
+            ).scalar_one()
+        )
+    return ids
+
+
+def _expanding(name: str) -> BindParameter[Any]:
+    return bindparam(name, expanding=True)
+
+
+def register_family(
+    conn: Connection,
+    kk: str,
+    members: Sequence[NewPerson],
+    segment: Segment,
+    kelas: int | Sequence[int],
+    *,
+    billing_from: Month | None = None,
+    activated_on: dt.date | None = None,
+) -> int:
+    """Register a PBPU/BP family on one virtual account; returns the account id.
+
+    Every person on the KK is registered in the same class (DOMAIN §2). Billing starts the month after
+    registration unless `billing_from` says otherwise; the account is active once the first payment is made
+    (`activated_on`, DOMAIN §6).
+    """
+    record = f"family KK {kk[:6]}…"
+    if not segment.is_family_billed:
+        raise RegistryError(record, "segment", "a family account is for pbpu or bp", f"got {segment}")
+    if len(kk) != 16 or not kk.isdigit():
+        raise RegistryError(record, "kk", "a Kartu Keluarga number has 16 digits")
+    if not members:
+        raise RegistryError(record, "members", "a family has at least one member")
+    classes = {kelas} if isinstance(kelas, int) else set(kelas)
+    if len(classes) != 1:
+        raise RegistryError(record, "kelas", "every member of a PBPU/BP family is in the same class", str(classes))
+    family_kelas = check_kelas(classes.pop())
+    if conn.execute(text("SELECT 1 FROM family WHERE kk = :kk"), {"kk": kk}).first():
+        raise RegistryError(record, "kk", "a family is registered once")
+    registered_on = min(p.registered_on for p in members)
+    family_id = conn.execute(
+        text("INSERT INTO family (kk, desa_code) VALUES (:kk, :desa) RETURNING id"),
+        {"kk": kk, "desa": members[0].desa_code},
+    ).scalar_one()
+    person_ids = _insert_persons(conn, members, family_id)
+    account_id = conn.execute(
+        text(
+            "INSERT INTO account (kind, name, va, family_id, kabkota_code, opened_on, activated_on)"
+            " VALUES ('family', :name, :va, :fid, :kab, :opened, :activated) RETURNING id"
+        ),
+        {
+            "name": f"Keluarga {members[0].name}",
+            "va": va_number(members[0].card_number),
+            "fid": family_id,
+            "kab": members[0].desa_code[:5],
+            "opened": registered_on,
+            "activated": activated_on,
+        },
+    ).scalar_one()
+    start = billing_from or Month.of(registered_on) + 1
+    add_memberships(conn, person_ids, segment, family_kelas, account_id, start, reason="registration")
+    return int(account_id)
+
+
+def register_employer(conn: Connection, code: str, name: str, kind: str, kabkota_code: str, opened_on: dt.date) -> int:
+    """Register an employer (kind `bu` or `pn`) and its payer account; returns the account id."""
+    if kind not in ("bu", "pn"):
+        raise RegistryError(f"employer {code}", "kind", "an employer is bu (business) or pn (government)")
+    region = default_wilayah().region(kabkota_code)
+    if region is None or region.level != "kabupaten_kota":
+        raise RegistryError(f"employer {code}", "kabkota_code", "a known kabupaten/kota code", kabkota_code)
+    employer_id = conn.execute(
+        text("INSERT INTO employer (code, name, kind, kabkota_code) VALUES (:c, :n, :k, :kab) RETURNING id"),
+        {"c": code, "n": name, "k": kind, "kab": kabkota_code},
+    ).scalar_one()
+    return int(
+        conn.execute(
+            text(
+                "INSERT INTO account (kind, name, employer_id, kabkota_code, opened_on, activated_on)"
+                " VALUES ('employer', :n, :e, :kab, :d, :d) RETURNING id"
+            ),
+            {"n": name, "e": employer_id, "kab": kabkota_code, "d": opened_on},
+        ).scalar_one()
+    )
+
+
+def government_account(conn: Connection, kind: str, opened_on: dt.date, pemda_code: str | None = None) -> int:
+    """The central government's account, or a Pemda's; created on first use."""
+    if kind == "central_gov":
+        found = conn.execute(text("SELECT id FROM account WHERE kind = 'central_gov'")).scalar()
+    else:
+        found = conn.execute(text("SELECT id FROM account WHERE pemda_code = :c"), {"c": pemda_code}).scalar()
+    if found:
+        return int(found)
+    name = "Pemerintah Pusat" if kind == "central_gov" else f"Pemda {pemda_code}"
+    return int(
+        conn.execute(
+            text(
+                "INSERT INTO account (kind, name, pemda_code, kabkota_code, opened_on, activated_on)"
+                " VALUES (:k, :n, :p, :p, :d, :d) RETURNING id"
+            ),
+            {"k": kind, "n": name, "p": pemda_code, "d": opened_on},
+        ).scalar_one()
+    )
+
+
+def register_persons(conn: Connection, people: Sequence[NewPerson]) -> list[int]:
+    """Register persons outside a PBPU family (PBI, PPU workers and dependants); memberships come separately."""
+    return _insert_persons(conn, people, None)
+
+
+def add_memberships(
+    conn: Connection,
+    person_ids: Sequence[int],
+    segment: Segment,
+    kelas: int | None,
+    account_id: int | None,
+    valid_from: Month,
+    *,
+    wage: int | None = None,
+    extra_members: int = 0,
+    reason: str,
+) -> None:
+    """Open a membership from `valid_from` for each person, ending the one in force the month before."""
+    if segment.is_family_billed:
+        check_kelas(kelas)
+    if segment.is_ppu and wage is not None and wage < 0:
+        raise RegistryError("membership", "wage", "a wage is a non-negative whole Rupiah amount")
+    ids = list(person_ids)
+    params = {"ids": ids, "m": to_db(valid_from), "prev": to_db(valid_from - 1)}
+    later = conn.execute(
+        text("SELECT person_id FROM membership WHERE person_id IN :ids AND valid_from >= :m").bindparams(
+            _expanding("ids")
+        ),
+        params,
+    ).first()
+    if later:
+        raise RegistryError(
+            f"person {later[0]}", "valid_from", "membership changes are made in order", f"{valid_from} or later exists"
+        )
+    conn.execute(
+        text(
+            "UPDATE membership SET valid_to = :prev WHERE person_id IN :ids AND (valid_to IS NULL OR valid_to >= :m)"
+        ).bindparams(_expanding("ids")),
+        params,
+    )
+    conn.execute(
+        text(
+            "INSERT INTO membership (person_id, segment, kelas, account_id, wage, extra_members, valid_from, reason)"
+            " VALUES (:p, :s, :k, :a, :w, :x, :m, :r)"
+        ),
+        [
+            {
+                "p": pid,
+                "s": segment.value,
+                "k": kelas,
+                "a": account_id,
+                "w": wage,
+                "x": extra_members,
+                "m": params["m"],
+                "r": reason,
+            }
+            for pid in ids
+        ],
+    )
+
+
+def set_umk(conn: Connection, kabkota_code: str, year: int, amount: int, basis: str) -> None:
+    """The kabupaten/kota minimum wage for a year: the floor of the PPU wage base."""
+    conn.execute(
+        text("INSERT INTO umk (kabkota_code, year, amount, basis) VALUES (:k, :y, :a, :b)"),
+        {"k": kabkota_code, "y": year, "a": amount, "b": basis},
+    )
