@@ -44,7 +44,7 @@ def pg_template() -> Iterator[str]:
         with admin.connect() as c:
             c.execute(text(f"DROP DATABASE IF EXISTS {TEMPLATE}"))
             c.execute(text(f"CREATE DATABASE {TEMPLATE}"))
-    except Exception as e:  # noqa: BLE001 - any connection failure means "no PostgreSQL here"
+    except Exception as e:
         if os.environ.get("IURAN_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL is required (IURAN_REQUIRE_POSTGRES=1) but unreachable: {e}")
         pytest.skip(f"PostgreSQL unreachable: {e}")

@@ -21,9 +21,7 @@ def test_ledger_rows_cannot_be_updated_or_deleted(engine: Engine, statement: str
     now = dt.datetime(2024, 1, 1)
     with engine.begin() as c:
         c.execute(
-            text(
-                "INSERT INTO account (kind, name, opened_on) VALUES ('central_gov', 'Pemerintah Pusat', :d)"
-            ),
+            text("INSERT INTO account (kind, name, opened_on) VALUES ('central_gov', 'Pemerintah Pusat', :d)"),
             {"d": now.date()},
         )
         c.execute(

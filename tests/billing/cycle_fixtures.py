@@ -7,8 +7,15 @@ import itertools
 
 from sqlalchemy import Connection
 
-from iuran.registry.enrolment import NewPerson, add_memberships, government_account, register_employer
-from iuran.registry.enrolment import register_family, register_persons, set_umk
+from iuran.registry.enrolment import (
+    NewPerson,
+    add_memberships,
+    government_account,
+    register_employer,
+    register_family,
+    register_persons,
+    set_umk,
+)
 from iuran.rules.month import Month
 from iuran.rules.nik import make_nik
 from iuran.rules.segments import Segment
@@ -37,9 +44,7 @@ def family(
 ) -> int:
     members = [person(f"Anggota {i}", dt.date(1980 + i, 1 + i, 1 + i), "F" if i % 2 else "M") for i in range(size)]
     kk = f"6271{next(_serial):012d}"
-    return register_family(
-        conn, kk, members, segment, kelas, billing_from=billing_from, activated_on=activated_on
-    )
+    return register_family(conn, kk, members, segment, kelas, billing_from=billing_from, activated_on=activated_on)
 
 
 def employer_with_workers(conn: Connection, wages: list[int], start: Month, umk: int = 3_000_000) -> int:

@@ -153,7 +153,9 @@ def test_one_bank_uses_virtual_account_prefix_89888() -> None:
     assert va_number("0001944358911", prefix="89888") == "8988801944358911"
 
 
-@pytest.mark.parametrize(("card", "prefix", "field"), [("000194435891", None, "card_number"), ("0001944358911", "77777", "prefix")])
+@pytest.mark.parametrize(
+    ("card", "prefix", "field"), [("000194435891", None, "card_number"), ("0001944358911", "77777", "prefix")]
+)
 def test_bad_card_number_or_prefix_is_refused(card: str, prefix: str | None, field: str) -> None:
     with pytest.raises(RuleInputError) as e:
         va_number(card, prefix)

@@ -128,7 +128,11 @@ def _bp(bp: str) -> str:
     return f"(({_BASE} * {bp} + 5000) / 10000)"
 
 
-_EMPLOYER = f"(CASE WHEN m.segment IN ('ppu-bu', 'ppu-pn') THEN {_bp('r.employer_bp')} ELSE 0 END)"
+# As in iuran.rules.contribution.ppu_month: the whole percentage rounded once, less the worker's part.
+_EMPLOYER = (
+    "(CASE WHEN m.segment IN ('ppu-bu', 'ppu-pn') "
+    f"THEN {_bp('(r.employer_bp + r.worker_bp)')} - {_bp('r.worker_bp')} ELSE 0 END)"
+)
 _WORKER = (
     f"(CASE WHEN m.segment IN ('ppu-bu', 'ppu-pn') "
     f"THEN {_bp('r.worker_bp')} + m.extra_members * {_bp('r.extra_member_bp')} ELSE 0 END)"

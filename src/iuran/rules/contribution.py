@@ -111,8 +111,11 @@ def ppu_month(
     rate = in_force(rates, day, f"{segment.value} rate")
     extra = in_force(rb.ppu_extra_member, day, "PPU extra family member")
     base = ppu_wage_base(segment, month, wage, umk, rb)
-    employer = apply_bp(base, rate.employer_bp)
-    worker = apply_bp(base, rate.worker_bp) + extra_members * apply_bp(base, extra.worker_bp)
+    # The whole percentage is rounded once and the worker's part taken from it, so that the shares always add
+    # up to exactly 5% of the wage base.
+    worker_own = apply_bp(base, rate.worker_bp)
+    employer = apply_bp(base, rate.employer_bp + rate.worker_bp) - worker_own
+    worker = worker_own + extra_members * apply_bp(base, extra.worker_bp)
     basis = (rate.basis, rb.ppu_wage_floor.basis) + ((extra.basis,) if extra_members else ())
     return Shares(employer=employer, worker=worker), basis
 

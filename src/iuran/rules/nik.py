@@ -155,9 +155,7 @@ def parse_nik(nik: str, regions: RegionLookup, reference: datetime.date) -> NikI
     warnings: list[str] = []
     kecamatan = regions.region(kec_code)
     if kecamatan is None:
-        warnings.append(
-            f"nik.kecamatan: unknown kecamatan code {kec_code} (the region may have split since issue)"
-        )
+        warnings.append(f"nik.kecamatan: unknown kecamatan code {kec_code} (the region may have split since issue)")
 
     birth_date, sex = _birth_date_and_sex(nik[6:8], nik[8:10], nik[10:12], reference)
 
@@ -219,9 +217,7 @@ def _birth_date_and_sex(dd: str, mm: str, yy: str, reference: datetime.date) -> 
         return recent, sex
     older = _date_or_none(1900 + yy_int, month, day)
     if older is None:
-        raise InvalidNik(
-            "nik.birth_date", "calendar_date", f"{day:02d}-{mm}-{1900 + yy_int} is not a calendar date"
-        )
+        raise InvalidNik("nik.birth_date", "calendar_date", f"{day:02d}-{mm}-{1900 + yy_int} is not a calendar date")
     if older > reference:
         raise InvalidNik("nik.birth_date", "not_after_reference", "birth date is after the reference date")
     return older, sex

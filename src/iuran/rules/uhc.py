@@ -43,8 +43,10 @@ def uhc_award(counts: RegionCounts, on: dt.date, rules: Rulebook | None = None) 
         if (
             at_least_bp(counts.registered, counts.population, rule.min_coverage_bp)
             and at_least_bp(counts.active, counts.registered, rule.min_activeness_bp)
-            and (rule.min_pemda_share_bp == 0 or at_least_bp(counts.registered_by_pemda, counts.registered,
-                                                             rule.min_pemda_share_bp))
+            and (
+                rule.min_pemda_share_bp == 0
+                or at_least_bp(counts.registered_by_pemda, counts.registered, rule.min_pemda_share_bp)
+            )
         ):
             best = rule.tier
     return best
