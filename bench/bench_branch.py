@@ -1,0 +1,213 @@
+"""Benchmark: a whole branch on PostgreSQL — the monthly cycle, payments import, reports, and memory.
+
+    python bench/bench_branch.py --scale 1.0            # Kabupaten Bogor, about 5.3 million participants
+    python bench/bench_branch.py --scale 0.002 --smoke  # what CI runs
+
+It builds the `bogor-2024` synthetic branch into a fresh database (setup, timed but not a target), then measures,
+month after month until at least --payments payments have been imported:
+- the monthly cycle, and a bare `INSERT … SELECT` writing the same number of charge rows into a table shaped and
+  indexed like `charge_line`, in the same run (target: cycle ≤ 60 s and ≤ 3 × bare);
+- the import of each month's payments file (target: ≥ 20,000 payments/s over ≥ 1,000,000 payments);
+- every report (target: ≤ 2 s each);
+- the peak resident memory of this Python process (target: < 1 GiB).
+It prints each figure with its target and writes them as JSON to bench/out/.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import platform
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from sqlalchemy import Engine, create_engine, text
+
+from iuran.billing.cycle import run_cycle
+from iuran.billing.ledger import verify
+from iuran.billing.payments import import_payments
+from iuran.db.bootstrap import open_database
+from iuran.db.months import to_db
+from iuran.reports import build_report
+from iuran.rules.month import Month
+from iuran.synth.build import build_scenario
+from iuran.synth.play import write_payments
+
+ADMIN = os.environ.get("IURAN_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+TARGETS = {"cycle_s": 60.0, "cycle_over_bare": 3.0, "payments_per_s": 20_000.0, "report_s": 2.0, "rss_mib": 1024.0}
+REPORTS = [
+    ("coverage", "kabupaten"),
+    ("coverage", "kecamatan"),
+    ("activeness", "segment"),
+    ("activeness", "kabupaten"),
+    ("arrears", "segment"),
+    ("collectibility", None),
+]
+
+
+def rss_mib() -> float:
+    """Peak resident memory of this process so far, MiB (Linux reports KiB)."""
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def fresh_database(name: str) -> str:
+    admin = create_engine(ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as c:
+        c.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+        c.execute(text(f"CREATE DATABASE {name}"))
+    admin.dispose()
+    return ADMIN.rsplit("/", 1)[0] + "/" + name
+
+
+def bare_insert_seconds(engine: Engine, month: Month, rows: int) -> float:
+    """A bare INSERT … SELECT writing `rows` rows into a table shaped and indexed like charge_line."""
+    with engine.begin() as c:
+        c.execute(text("DROP TABLE IF EXISTS bench_bare"))
+        c.execute(text("CREATE TABLE bench_bare (LIKE charge_line INCLUDING DEFAULTS INCLUDING INDEXES)"))
+    start = time.perf_counter()
+    with engine.begin() as c:
+        written = c.execute(
+            text(
+                "INSERT INTO bench_bare (charge_id, person_id, month, segment, kelas, amount, participant,"
+                " government, employer, worker) SELECT 0, m.person_id, :m, m.segment, m.kelas, 0, 0, 0, 0, 0"
+                " FROM membership m WHERE m.account_id IS NOT NULL LIMIT :n"
+            ),
+            {"m": to_db(month), "n": rows},
+        ).rowcount
+    seconds = time.perf_counter() - start
+    with engine.begin() as c:
+        c.execute(text("DROP TABLE bench_bare"))
+    assert written == rows, (written, rows)
+    return seconds
+
+
+def main(argv: list[str] | None = None) -> dict[str, object]:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--scale", type=float, default=1.0)
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--payments", type=int, default=1_000_000, help="import at least this many payments")
+    ap.add_argument("--max-months", type=int, default=6)
+    ap.add_argument("--database", default="iuran_bench", help="name of the PostgreSQL database to (re)create")
+    ap.add_argument("--smoke", action="store_true", help="small run for CI: figures printed, targets not judged")
+    ap.add_argument("--out", type=Path, default=Path("bench/out"))
+    args = ap.parse_args(argv)
+
+    url = fresh_database(args.database)
+    engine = open_database(url)
+    say = (lambda m: None) if args.smoke else (lambda m: print(f"  {m}", file=sys.stderr, flush=True))
+    t0 = time.perf_counter()
+    summary = build_scenario(engine, "bogor-2024", args.scale, args.seed, progress=say)
+    setup_s = time.perf_counter() - t0
+    persons = summary.generation.persons
+    month = summary.generation.month
+    print(f"setup: bogor-2024 at scale {args.scale}: {persons:,} participants, {setup_s:.1f} s", flush=True)
+
+    cycles: list[dict[str, float | int | str]] = []
+    imports: list[dict[str, float | int | str]] = []
+    imported = 0
+    with tempfile.TemporaryDirectory(prefix="iuran-bench-") as tmp:
+        for _ in range(args.max_months):
+            path = Path(tmp) / f"payments-{month}.csv"
+            lines = write_payments(engine, month, path)
+            start = time.perf_counter()
+            result = import_payments(engine, path, now=dt.datetime.combine(month.last_day(), dt.time(23)))
+            seconds = time.perf_counter() - start
+            imported += result.lines
+            imports.append(
+                {
+                    "month": str(month),
+                    "lines": lines,
+                    "accepted": result.accepted,
+                    "rejected": result.rejected,
+                    "seconds": round(seconds, 2),
+                    "per_s": round(result.lines / seconds),
+                }
+            )
+            print(
+                f"payments {month}: {result.lines:,} in {seconds:.1f} s = {result.lines / seconds:,.0f}/s "
+                f"(accepted {result.accepted:,}, rejected {result.rejected:,})",
+                flush=True,
+            )
+            month = month + 1
+            start = time.perf_counter()
+            run = run_cycle(engine, month, now=dt.datetime(month.year, month.month, 1, 1))
+            cycle_s = time.perf_counter() - start
+            rows = run.rows["bill"]
+            bare_s = bare_insert_seconds(engine, month, rows)
+            cycles.append(
+                {
+                    "month": str(month),
+                    "charge_rows": rows,
+                    "seconds": round(cycle_s, 2),
+                    "bare_seconds": round(bare_s, 2),
+                    "ratio": round(cycle_s / bare_s, 2),
+                }
+            )
+            print(
+                f"cycle {month}: {rows:,} charge rows in {cycle_s:.1f} s; bare INSERT … SELECT {bare_s:.1f} s; "
+                f"ratio {cycle_s / bare_s:.2f}",
+                flush=True,
+            )
+            if imported >= args.payments:
+                break
+
+    as_of = month.first_day()
+    reports = []
+    with engine.connect() as conn:
+        for name, by in REPORTS:
+            start = time.perf_counter()
+            build_report(conn, name, as_of, by)
+            seconds = time.perf_counter() - start
+            reports.append({"report": name, "by": by or "-", "seconds": round(seconds, 3)})
+            print(f"report {name} --by {by or '-'}: {seconds:.3f} s", flush=True)
+        start = time.perf_counter()
+        ok = verify(conn).ok
+        verify_s = time.perf_counter() - start
+    print(f"ledger verify: {'ok' if ok else 'DISCREPANCY'} in {verify_s:.1f} s", flush=True)
+
+    total_import_s = sum(float(i["seconds"]) for i in imports)
+    figures = {
+        "cycle_s": max(float(c["seconds"]) for c in cycles),
+        "cycle_over_bare": max(float(c["ratio"]) for c in cycles),
+        "payments_per_s": imported / total_import_s,
+        "report_s": max(float(r["seconds"]) for r in reports),
+        "rss_mib": rss_mib(),
+    }
+    verdicts = {k: (figures[k] >= TARGETS[k]) if k == "payments_per_s" else (figures[k] <= TARGETS[k]) for k in TARGETS}
+    print(f"\n{'figure':<22}{'measured':>14}{'target':>14}  verdict")
+    for k in TARGETS:
+        cmp = "≥" if k == "payments_per_s" else "≤"
+        verdict = "-" if args.smoke else ("PASS" if verdicts[k] else "FAIL")
+        print(f"{k:<22}{figures[k]:>14,.2f}{cmp:>6}{TARGETS[k]:>8,.0f}  {verdict}")
+    print(f"payments imported: {imported:,} (target volume {args.payments:,})")
+    results = {
+        "when": dt.datetime.now().isoformat(timespec="seconds"),
+        "machine": {"cpus": os.cpu_count(), "python": platform.python_version(), "platform": platform.platform()},
+        "scale": args.scale,
+        "participants": persons,
+        "setup_s": round(setup_s, 1),
+        "cycles": cycles,
+        "imports": imports,
+        "payments_imported": imported,
+        "reports": reports,
+        "ledger_ok": ok,
+        "verify_s": round(verify_s, 1),
+        "figures": figures,
+        "targets": TARGETS,
+        "pass": all(verdicts.values()) and imported >= args.payments,
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    (args.out / f"bench-{args.scale}.json").write_text(json.dumps(results, indent=2))
+    engine.dispose()
+    if not ok:
+        raise SystemExit("ledger verify failed")
+    return results
+
+
+if __name__ == "__main__":
+    main()
