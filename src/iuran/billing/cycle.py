@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import Connection, Engine, text
 
 from iuran.billing.rates import write_rates
+from iuran.db.engine import is_postgres
 from iuran.db.months import from_db, to_db
 from iuran.rules.month import Month
 
@@ -102,18 +103,15 @@ def _rates(conn: Connection, month: Month, now: dt.datetime) -> int:
 
 # --- step 2: bill ----------------------------------------------------------------------------------------------
 
-# Who is billed in month :m: a membership covering the month, with a payer, for a person alive on the 1st.
+# Who is billed in month :m: a membership covering the month, with a payer. (A death closes the membership at the
+# month of death, so the dead are not billed after it.) `cycle_umk` is the minimum wage for each employer account.
 _BILLABLE = """
 FROM membership m
-JOIN person p ON p.id = m.person_id
-JOIN account a ON a.id = m.account_id
 JOIN rate_in_force r ON r.month = :m AND r.segment = m.segment AND r.kelas = COALESCE(m.kelas, 0)
-LEFT JOIN employer e ON e.id = a.employer_id
-LEFT JOIN umk u ON u.kabkota_code = e.kabkota_code AND u.year = :year
+LEFT JOIN cycle_umk u ON u.account_id = m.account_id
 {join}
 WHERE m.valid_from <= :m AND (m.valid_to IS NULL OR m.valid_to >= :m)
   AND m.account_id IS NOT NULL
-  AND (p.died_on IS NULL OR p.died_on >= :first)
 """
 
 _THIS_CHARGE = "JOIN charge c ON c.account_id = m.account_id AND c.month = :m AND c.kind = 'contribution'"
@@ -180,6 +178,7 @@ def _check_billable(conn: Connection, p: dict[str, object]) -> None:
 def _bill(conn: Connection, month: Month, now: dt.datetime) -> int:
     p = _params(month, now)
     _check_billable(conn, p)
+    _prepare_umk(conn, p)
     conn.execute(
         text(
             "INSERT INTO charge (account_id, month, kind, members, amount, created_at) "
@@ -188,6 +187,7 @@ def _bill(conn: Connection, month: Month, now: dt.datetime) -> int:
         ),
         p,
     )
+    _analyze(conn, "charge")
     lines = conn.execute(
         text(
             "INSERT INTO charge_line (charge_id, person_id, month, segment, kelas, amount,"
@@ -198,7 +198,31 @@ def _bill(conn: Connection, month: Month, now: dt.datetime) -> int:
         p,
     ).rowcount
     _open_new_items(conn, p, "('contribution')")
+    conn.execute(text("DROP TABLE cycle_umk"))
+    _analyze(conn, "charge", "charge_line", "open_item")
     return lines
+
+
+def _prepare_umk(conn: Connection, p: dict[str, object]) -> None:
+    """The UMK that floors the wage base of each employer account's workers, for the month's year."""
+    conn.execute(text("DROP TABLE IF EXISTS cycle_umk"))
+    conn.execute(
+        text(
+            "CREATE TEMPORARY TABLE cycle_umk AS SELECT a.id AS account_id, u.amount FROM account a"
+            " JOIN employer e ON e.id = a.employer_id JOIN umk u ON u.kabkota_code = e.kabkota_code"
+            " AND u.year = :year"
+        ),
+        p,
+    )
+    if is_postgres(conn):
+        conn.execute(text("ANALYZE cycle_umk"))
+
+
+def _analyze(conn: Connection, *tables: str) -> None:
+    """Fresh planner statistics after a bulk write, so that the next steps join with the right plans."""
+    if is_postgres(conn):
+        for table in tables:
+            conn.execute(text(f"ANALYZE {table}"))
 
 
 def _open_new_items(conn: Connection, p: dict[str, object], kinds: str) -> None:
@@ -246,25 +270,36 @@ def _status(conn: Connection, month: Month, now: dt.datetime) -> int:
         p,
     ).rowcount
     conn.execute(text("DROP TABLE cycle_status"))
+    _analyze(conn, "account_status")
     return n
 
 
 # --- step 4: subsidy -------------------------------------------------------------------------------------------
 
-# Participants of active PBPU/BP family accounts in Kelas III billed this month.
-_ACTIVE_KELAS3 = (
-    "FROM charge_line l JOIN charge c ON c.id = l.charge_id"
-    " JOIN account_status s ON s.account_id = c.account_id AND s.active"
-    " JOIN rate_in_force r ON r.month = :m AND r.segment = l.segment AND r.kelas = l.kelas"
-    " JOIN person p ON p.id = l.person_id"
-    " {join}"
-    " WHERE l.month = :m AND c.kind = 'contribution' AND l.segment IN ('pbpu', 'bp') AND l.kelas = 3"
-)
-
 
 def _subsidy(conn: Connection, month: Month, now: dt.datetime) -> int:
-    """Kelas III government share, paid only for active participants (Perpres 64/2020 Pasal 34(3)-(4))."""
+    """Kelas III government share, paid only for active participants (Perpres 64/2020 Pasal 34(3)-(4)).
+
+    Counted from the same membership rows the bill step billed, per kabupaten/kota, for active family accounts.
+    """
     p = _params(month, now)
+    _prepare_umk(conn, p)
+    conn.execute(text("DROP TABLE IF EXISTS cycle_subsidy"))
+    conn.execute(
+        text(
+            "CREATE TEMPORARY TABLE cycle_subsidy AS "
+            "SELECT p.kabkota_code, r.government_central AS central, r.government_pemda AS pemda,"
+            " count(*) AS persons "
+            + _BILLABLE.format(
+                join="JOIN account_status s ON s.account_id = m.account_id AND s.active"
+                " JOIN person p ON p.id = m.person_id"
+            )
+            + " AND m.segment IN ('pbpu', 'bp') AND m.kelas = 3"
+            " AND r.government_central + r.government_pemda > 0"
+            " GROUP BY p.kabkota_code, r.government_central, r.government_pemda"
+        ),
+        p,
+    )
     # The centre and every Pemda with subsidised residents need a payer account.
     conn.execute(
         text(
@@ -276,37 +311,47 @@ def _subsidy(conn: Connection, month: Month, now: dt.datetime) -> int:
     conn.execute(
         text(
             "INSERT INTO account (kind, name, pemda_code, kabkota_code, opened_on) "
-            "SELECT 'pemda', 'Pemda ' || g.name, g.code, g.code, :first FROM region g WHERE g.code IN "
-            f"(SELECT DISTINCT p.kabkota_code {_ACTIVE_KELAS3.format(join='')} AND r.government_pemda > 0)"
+            "SELECT 'pemda', 'Pemda ' || g.name, g.code, g.code, :first FROM region g "
+            "WHERE g.code IN (SELECT kabkota_code FROM cycle_subsidy WHERE pemda > 0)"
             " AND NOT EXISTS (SELECT 1 FROM account x WHERE x.pemda_code = g.code)"
         ),
         p,
     )
-    n = 0
-    for kind, column, join in (
-        ("subsidy_central", "r.government_central", "JOIN account g ON g.kind = 'central_gov'"),
-        ("subsidy_pemda", "r.government_pemda", "JOIN account g ON g.pemda_code = p.kabkota_code"),
-    ):
-        n += conn.execute(
-            text(
-                "INSERT INTO charge (account_id, month, kind, members, amount, created_at) "
-                f"SELECT g.id, :m, '{kind}', count(*), sum({column}), :now "
-                f"{_ACTIVE_KELAS3.format(join=join)} AND {column} > 0 GROUP BY g.id"
-            ),
-            p,
-        ).rowcount
+    n = conn.execute(
+        text(
+            "INSERT INTO charge (account_id, month, kind, members, amount, created_at) "
+            "SELECT g.id, :m, 'subsidy_central', sum(x.persons), sum(x.persons * x.central), :now "
+            "FROM cycle_subsidy x JOIN account g ON g.kind = 'central_gov' WHERE x.central > 0 GROUP BY g.id"
+        ),
+        p,
+    ).rowcount
+    n += conn.execute(
+        text(
+            "INSERT INTO charge (account_id, month, kind, members, amount, created_at) "
+            "SELECT g.id, :m, 'subsidy_pemda', sum(x.persons), sum(x.persons * x.pemda), :now "
+            "FROM cycle_subsidy x JOIN account g ON g.pemda_code = x.kabkota_code WHERE x.pemda > 0 GROUP BY g.id"
+        ),
+        p,
+    ).rowcount
+    conn.execute(text("DROP TABLE cycle_subsidy"))
+    conn.execute(text("DROP TABLE cycle_umk"))
     _open_new_items(conn, p, "('subsidy_central', 'subsidy_pemda')")
     return n
 
 
 # --- step 5: snapshot ------------------------------------------------------------------------------------------
 
-# The membership that says a person's segment in month :m: the latest one that started by then.
+# The membership that says a person's segment in month :m: the one covering it, or else the latest that ended
+# before it (memberships of a person do not overlap). Most persons have a covering one; the anti-join runs only
+# over the few ended ones.
 _LATEST_MEMBERSHIP = """
-FROM person p
-JOIN membership m ON m.person_id = p.id AND m.valid_from <= :m
-  AND NOT EXISTS (SELECT 1 FROM membership n WHERE n.person_id = p.id AND n.valid_from <= :m
-                  AND n.valid_from > m.valid_from)
+FROM (SELECT person_id, segment, account_id, valid_to FROM membership
+      WHERE valid_from <= :m AND (valid_to IS NULL OR valid_to >= :m)
+      UNION ALL
+      SELECT e.person_id, e.segment, e.account_id, e.valid_to FROM membership e
+      WHERE e.valid_to < :m AND NOT EXISTS (SELECT 1 FROM membership n WHERE n.person_id = e.person_id
+                                            AND n.valid_from > e.valid_from AND n.valid_from <= :m)) m
+JOIN person p ON p.id = m.person_id
 LEFT JOIN account_status s ON s.account_id = m.account_id
 WHERE p.registered_on <= :first AND (p.died_on IS NULL OR p.died_on >= :first)
 """

@@ -42,9 +42,12 @@ CHECKS: dict[str, str] = {
         LEFT JOIN (SELECT charge_id, sum(amount) AS amount, count(*) AS members FROM charge_line
                    GROUP BY charge_id) l ON l.charge_id = c.id
         WHERE c.kind = 'contribution' AND (l.charge_id IS NULL OR l.amount <> c.amount OR l.members <> c.members)""",
-    "line_month_disagrees": """
-        SELECT l.charge_id, l.person_id FROM charge_line l JOIN charge c ON c.id = l.charge_id
-        WHERE l.month <> c.month""",
+    "line_without_person": """
+        SELECT l.charge_id, l.person_id FROM charge_line l LEFT JOIN person p ON p.id = l.person_id
+        WHERE p.id IS NULL""",
+    "line_without_charge": """
+        SELECT l.charge_id, l.person_id FROM charge_line l LEFT JOIN charge c ON c.id = l.charge_id
+        WHERE c.id IS NULL OR l.month <> c.month""",
     "allocation_without_charge": """
         SELECT a.id FROM allocation a LEFT JOIN charge c ON c.id = a.charge_id
         WHERE c.id IS NULL OR c.account_id <> a.account_id OR c.month <> a.month""",

@@ -7,6 +7,7 @@ import datetime as dt
 from sqlalchemy import Connection, text
 
 from iuran.billing.reversal import reverse_person_charges
+from iuran.db.months import to_db
 from iuran.registry.enrolment import RegistryError, mask
 from iuran.rules.month import Month
 
@@ -25,5 +26,14 @@ def report_death(conn: Connection, nik: str, died_on: dt.date, reported_on: dt.d
     conn.execute(
         text("UPDATE person SET died_on = :d, death_reported_on = :r WHERE id = :p"),
         {"d": died_on, "r": reported_on, "p": row.id},
+    )
+    # Death is the only way out of membership: it ends with the month of death (DOMAIN §4).
+    death_month = to_db(Month.of(died_on))
+    conn.execute(
+        text("DELETE FROM membership WHERE person_id = :p AND valid_from > :m"), {"p": row.id, "m": death_month}
+    )
+    conn.execute(
+        text("UPDATE membership SET valid_to = :m WHERE person_id = :p AND (valid_to IS NULL OR valid_to > :m)"),
+        {"p": row.id, "m": death_month},
     )
     return reverse_person_charges(conn, row.id, Month.of(died_on), "death reported late", reported_on)

@@ -1,0 +1,451 @@
+"""Settling staged payments against the open items, set-based (docs/ledger.md, "Payments").
+
+A payment is accepted only when its amount settles whole months exactly:
+- a family account (PBPU/BP, by virtual account) pays its whole bill on the payment day: the open months up to
+  the month of payment, of the months in arrears only the latest N (the reactivation rule in force that day);
+  the older open months are written off with the payment (Perpres 64/2020 Pasal 42(3)). One member cannot be
+  paid for alone: the bill is the family's.
+- an employer or government account pays its oldest k open months, k ≥ 1, exactly.
+
+Several payments of one account in one file are taken in rounds, by (paid_at, line): round r holds the r-th
+payment of every account, and each round is a few statements over all of its payments.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+
+from iuran.billing.payments_file import DETAIL_MAX, Rejection
+from iuran.billing.payments_staging import Dialect
+
+DUPLICATE = "duplicate"
+REJECTED = "rejected"
+PENDING = "pending"
+WRITEOFF_REASON = "reactivation_cap"
+
+# First payment day of a new family registered on a day (iuran.rules.membership.first_payment_window).
+FirstPaymentDay = Callable[[dt.date], dt.date | None]
+
+
+def _month_text(col: str) -> str:
+    """yyyymm as 'yyyy-mm' in SQL."""
+    return f"(substr(CAST({col} AS TEXT), 1, 4) || '-' || substr(CAST({col} AS TEXT), 5, 2))"
+
+
+def _num(col: str) -> str:
+    return f"CAST({col} AS TEXT)"
+
+
+def lock_books(conn: Connection, d: Dialect) -> None:
+    """Keep other writers of open items and statuses (the cycle, another import) out until commit.
+
+    SQLite: the import's transaction began with BEGIN IMMEDIATE, which already holds the only write lock.
+    """
+    if d.postgres:
+        conn.execute(text("LOCK TABLE open_item, account_status IN EXCLUSIVE MODE"))
+
+
+def classify(conn: Connection, d: Dialect) -> int:
+    """Duplicates, reused references and unknown accounts; the rest is pending, ranked per account.
+
+    Returns the number of rounds needed.
+    """
+    same_content = (
+        "COALESCE(fa.id, oa.id) = p.account_id AND p.amount = s.amount"
+        f" AND {d.same_time('p.paid_at', 's.paid_at')} AND p.channel = s.channel"
+    )
+    differences = (
+        "substr("
+        "CASE WHEN COALESCE(fa.id, oa.id, -1) <> p.account_id THEN ', account' ELSE '' END"
+        " || CASE WHEN COALESCE(s.amount, -1) <> p.amount THEN ', amount' ELSE '' END"
+        f" || CASE WHEN NOT ({d.same_time('p.paid_at', 's.paid_at')}) THEN ', paid_at' ELSE '' END"
+        " || CASE WHEN s.channel <> p.channel THEN ', channel' ELSE '' END, 3)"
+    )
+    conn.execute(
+        text(
+            f"""
+            INSERT INTO payimp_checked (line_no, reference, account_id, kind, amount, paid_at, paid_on, paid_month,
+                                        arrears_cap, channel, outcome, reason, detail, round)
+            SELECT c.line_no, c.reference, c.account_id, c.kind, c.amount, c.paid_at, c.paid_on, c.paid_month,
+                   c.arrears_cap, c.channel, c.outcome, c.reason, c.detail,
+                   CASE WHEN c.outcome = '{PENDING}' THEN
+                     row_number() OVER (PARTITION BY c.account_id, c.outcome = '{PENDING}'
+                                        ORDER BY c.paid_at, c.line_no) END
+            FROM (
+              SELECT s.line_no, s.reference, COALESCE(fa.id, oa.id) AS account_id,
+                     COALESCE(fa.kind, oa.kind) AS kind, s.amount, s.paid_at, s.paid_on, s.paid_month,
+                     s.arrears_cap, s.channel,
+                     CASE WHEN s.reason IS NOT NULL OR s.first_line IS NOT NULL THEN '{REJECTED}'
+                          WHEN p.id IS NOT NULL AND {same_content} THEN '{DUPLICATE}'
+                          WHEN p.id IS NOT NULL OR COALESCE(fa.id, oa.id) IS NULL THEN '{REJECTED}'
+                          ELSE '{PENDING}' END AS outcome,
+                     CASE WHEN s.reason IS NOT NULL THEN s.reason
+                          WHEN s.first_line IS NOT NULL THEN '{Rejection.DUPLICATE_REFERENCE}'
+                          WHEN p.id IS NOT NULL AND {same_content} THEN NULL
+                          WHEN p.id IS NOT NULL THEN '{Rejection.DUPLICATE_REFERENCE}'
+                          WHEN COALESCE(fa.id, oa.id) IS NULL THEN '{Rejection.UNKNOWN_ACCOUNT}' END AS reason,
+                     CASE WHEN s.reason IS NOT NULL THEN s.detail
+                          WHEN s.first_line IS NOT NULL THEN
+                            'reference: already on line ' || {_num("s.first_line")} || ' of this file'
+                          WHEN p.id IS NOT NULL AND {same_content} THEN NULL
+                          WHEN p.id IS NOT NULL THEN
+                            'reference: imported before (payment ' || {_num("p.id")} || ') with another '
+                            || {differences}
+                          WHEN s.va IS NOT NULL AND fa.id IS NULL THEN 'va: no family account has this virtual account'
+                          WHEN fa.id IS NULL AND oa.id IS NULL THEN
+                            'account: no employer or government account has this id (families pay by va)' END AS detail
+              FROM (SELECT l.*, dup.first_line FROM payimp_line l
+                    LEFT JOIN (SELECT reference, min(line_no) AS first_line FROM payimp_line
+                               GROUP BY reference HAVING count(*) > 1) dup
+                      ON dup.reference = l.reference AND dup.first_line < l.line_no) s
+              LEFT JOIN account fa ON s.va IS NOT NULL AND fa.va = s.va AND fa.kind = 'family'
+              LEFT JOIN account oa ON s.account_ref IS NOT NULL AND oa.id = s.account_ref AND oa.kind <> 'family'
+              LEFT JOIN payment p ON p.reference = s.reference
+            ) c
+            """
+        )
+    )
+    conn.execute(text("CREATE INDEX payimp_checked_round ON payimp_checked (round)"))
+    d.analyze(conn, "payimp_checked")
+    return int(conn.execute(text("SELECT COALESCE(max(round), 0) FROM payimp_checked")).scalar_one())
+
+
+def load_waiting_periods(conn: Connection, first_payment_day: FirstPaymentDay) -> None:
+    """The first payment day of every new family paying in this file, from the rules (one row per day opened)."""
+    opened = conn.execute(
+        text(
+            "SELECT DISTINCT a.opened_on FROM payimp_checked c JOIN account a ON a.id = c.account_id"
+            f" WHERE c.outcome = '{PENDING}' AND c.kind = 'family' AND a.activated_on IS NULL"
+        )
+    ).scalars()
+    rows = []
+    for raw in opened:
+        day = raw if isinstance(raw, dt.date) else dt.date.fromisoformat(str(raw))
+        first = first_payment_day(day)
+        if first is not None:
+            rows.append({"opened": raw, "first": first, "text": first.isoformat()})
+    if rows:
+        conn.execute(
+            text("INSERT INTO payimp_window (opened_on, first_day, first_day_text) VALUES (:opened, :first, :text)"),
+            rows,
+        )
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What the accepted payments of a round settled."""
+
+    payments: int = 0
+    amount: int = 0
+    written_off: int = 0
+
+    def __add__(self, other: Settled) -> Settled:
+        return Settled(self.payments + other.payments, self.amount + other.amount, self.written_off + other.written_off)
+
+
+def settle_round(conn: Connection, d: Dialect, r: int, batch_id: int) -> Settled:
+    """Decide the r-th payment of every account, then write what the accepted ones settle."""
+    d.empty(conn, "payimp_due")
+    d.empty(conn, "payimp_round")
+    d.empty(conn, "payimp_settled")
+    gather_due(conn, r)
+    d.analyze(conn, "payimp_due")
+    decide(conn, d, r)
+    d.analyze(conn, "payimp_round")
+    explain_rejections(conn)
+    write_payments(conn, batch_id)
+    allocate(conn)
+    write_off(conn)
+    close_open_items(conn)
+    activate_new_families(conn)
+    update_account_status(conn, d)
+    conn.execute(
+        text(
+            "INSERT INTO payimp_refused (line_no, reference, reason, detail)"
+            " SELECT line_no, reference, reason, detail FROM payimp_round WHERE payment_id IS NULL"
+        )
+    )
+    payments, amount, written_off = conn.execute(
+        text(
+            "SELECT count(payment_id), COALESCE(sum(CASE WHEN payment_id IS NOT NULL THEN amount END), 0),"
+            " COALESCE(sum(written_off), 0) FROM payimp_round"
+        )
+    ).one()
+    return Settled(int(payments), int(amount), int(written_off))
+
+
+def gather_due(conn: Connection, r: int) -> None:
+    """The open items each payment of round r meets, with what it would settle.
+
+    Family: the open months up to the month of payment; of the months in arrears (before that month) the latest
+    `arrears_cap` are billed, older ones are written off (Perpres 64/2020 Pasal 42(3): at most 24 months). The
+    month of payment, when open, is the newest month, so a month's rank among the arrears is its rank among all
+    months less one if the month of payment is open.
+    Employer and government: every open item, with the total of the whole months up to its own (`cum`).
+    One sort serves every window: newest month first.
+    """
+    conn.execute(
+        text(
+            """
+            INSERT INTO payimp_due (line_no, charge_id, account_id, month, amount_open, amount, writes_off, cum)
+            SELECT t.line_no, o.charge_id, o.account_id, o.month, o.amount_open, t.amount,
+                   CASE WHEN t.kind = 'family' AND t.arrears_cap IS NOT NULL AND o.month < t.paid_month
+                         AND dense_rank() OVER newest
+                             - max(CASE WHEN o.month = t.paid_month THEN 1 ELSE 0 END) OVER payment > t.arrears_cap
+                        THEN 1 ELSE 0 END,
+                   sum(o.amount_open) OVER payment
+                   - COALESCE(sum(o.amount_open) OVER (newest GROUPS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
+            FROM payimp_checked t
+            JOIN open_item o ON o.account_id = t.account_id
+            WHERE t.round = :r AND (t.kind <> 'family' OR o.month <= t.paid_month)
+            WINDOW payment AS (PARTITION BY t.line_no), newest AS (PARTITION BY t.line_no ORDER BY o.month DESC)
+            """
+        ),
+        {"r": r},
+    )
+
+
+def decide(conn: Connection, d: Dialect, r: int) -> None:
+    """Accept or reject each payment of round r; an accepted one gets its payment id now."""
+    if d.postgres:
+        # The sequence named once, so that the name is not looked up again for every payment.
+        sequence = conn.execute(text("SELECT pg_get_serial_sequence('payment', 'id')")).scalar_one()
+        payment_id = "nextval('" + str(sequence).replace("'", "''") + "')"
+    else:
+        # SQLite: the import holds the database's write lock, so the next ids are free.
+        payment_id = (
+            "(SELECT COALESCE(max(id), 0) FROM payment)"
+            " + row_number() OVER (PARTITION BY x.reason IS NULL ORDER BY x.line_no)"
+        )
+    conn.execute(
+        text(
+            f"""
+            INSERT INTO payimp_round (line_no, account_id, kind, reference, amount, paid_at, paid_on, paid_month,
+                                      channel, reason, payment_id, written_off, ref_month, was_active, has_status)
+            SELECT x.line_no, x.account_id, x.kind, x.reference, x.amount, x.paid_at, x.paid_on, x.paid_month,
+                   x.channel, x.reason, CASE WHEN x.reason IS NULL THEN {payment_id} END,
+                   CASE WHEN x.reason IS NULL THEN x.written_off ELSE 0 END, x.ref_month, x.was_active, x.has_status
+            FROM (
+              SELECT t.line_no, t.account_id, t.kind, t.reference, t.amount, t.paid_at, t.paid_on, t.paid_month,
+                     t.channel, COALESCE(u.written_off, 0) AS written_off,
+                     {d.greatest("COALESCE(s.as_of_month, t.paid_month)", "t.paid_month")} AS ref_month,
+                     COALESCE(s.active, FALSE) AS was_active,
+                     CASE WHEN s.account_id IS NULL THEN 0 ELSE 1 END AS has_status,
+                     CASE WHEN t.kind = 'family' AND a.activated_on IS NULL AND t.paid_on < w.first_day
+                            THEN '{Rejection.WAITING_PERIOD}'
+                          WHEN u.line_no IS NULL THEN '{Rejection.NOTHING_DUE}'
+                          WHEN t.kind = 'family' AND t.amount <> u.bill THEN '{Rejection.AMOUNT_MISMATCH}'
+                          WHEN t.kind <> 'family' AND u.matched = 0 THEN '{Rejection.AMOUNT_MISMATCH}' END AS reason
+              FROM payimp_checked t
+              JOIN account a ON a.id = t.account_id
+              LEFT JOIN account_status s ON s.account_id = t.account_id
+              LEFT JOIN payimp_window w ON w.opened_on = a.opened_on
+              LEFT JOIN (SELECT line_no,
+                                sum(CASE WHEN writes_off = 0 THEN amount_open ELSE 0 END) AS bill,
+                                sum(CASE WHEN writes_off = 1 THEN amount_open ELSE 0 END) AS written_off,
+                                max(CASE WHEN cum = amount THEN 1 ELSE 0 END) AS matched
+                         FROM payimp_due GROUP BY line_no) u ON u.line_no = t.line_no
+              WHERE t.round = :r
+            ) x
+            """
+        ),
+        {"r": r},
+    )
+
+
+def explain_rejections(conn: Connection) -> None:
+    """The detail of each payment refused in this round: what the rules would have accepted instead."""
+    bill = (
+        f"'the bill is ' || {_num('x.bill')} || ': ' || {_num('x.bill_months')} || ' month(s), '"
+        f" || {_month_text('x.bill_from')} || ' to ' || {_month_text('x.bill_to')}"
+        f" || CASE WHEN x.writeoff_months > 0 THEN '; ' || {_num('x.writeoff_months')}"
+        " || ' older month(s) in arrears are written off with it (at most '"
+        f" || {_num('x.arrears_cap')} || ' months in arrears are billed)' ELSE '' END"
+    )
+    whole_months = (
+        "'whole months only, oldest first: '"
+        f" || CASE WHEN x.below IS NOT NULL THEN 'the oldest ' || {_num('x.below_months')} || ' month(s) are '"
+        f"   || {_num('x.below')} ELSE '' END"
+        " || CASE WHEN x.below IS NOT NULL AND x.above IS NOT NULL THEN ', ' ELSE '' END"
+        f" || CASE WHEN x.above IS NOT NULL THEN 'the oldest ' || {_num('x.below_months + 1')} || ' month(s) are '"
+        f"   || {_num('x.above')} ELSE '' END"
+        " || CASE WHEN x.above IS NULL THEN ' (all that is open)' ELSE '' END"
+    )
+    conn.execute(
+        text(
+            f"""
+            UPDATE payimp_round SET detail = substr(e.detail, 1, {DETAIL_MAX})
+            FROM (
+              SELECT x.line_no,
+                CASE WHEN x.reason = '{Rejection.WAITING_PERIOD}'
+                       THEN 'a new family pays for the first time from ' || x.first_day_text
+                     WHEN x.reason = '{Rejection.NOTHING_DUE}' AND x.kind = 'family'
+                       THEN 'nothing is open up to ' || {_month_text("x.paid_month")}
+                     WHEN x.reason = '{Rejection.NOTHING_DUE}' THEN 'nothing is open'
+                     WHEN x.kind = 'family' THEN {bill}
+                     ELSE {whole_months} END AS detail
+              FROM (
+                SELECT x.line_no, x.reason, x.kind, x.paid_month, t.arrears_cap, w.first_day_text,
+                       COALESCE(sum(CASE WHEN u.writes_off = 0 THEN u.amount_open END), 0) AS bill,
+                       count(DISTINCT CASE WHEN u.writes_off = 0 THEN u.month END) AS bill_months,
+                       min(CASE WHEN u.writes_off = 0 THEN u.month END) AS bill_from,
+                       max(CASE WHEN u.writes_off = 0 THEN u.month END) AS bill_to,
+                       count(DISTINCT CASE WHEN u.writes_off = 1 THEN u.month END) AS writeoff_months,
+                       max(CASE WHEN u.cum < x.amount THEN u.cum END) AS below,
+                       count(DISTINCT CASE WHEN u.cum < x.amount THEN u.month END) AS below_months,
+                       min(CASE WHEN u.cum > x.amount THEN u.cum END) AS above
+                FROM payimp_round x
+                JOIN payimp_checked t ON t.line_no = x.line_no
+                JOIN account a ON a.id = x.account_id
+                LEFT JOIN payimp_window w ON w.opened_on = a.opened_on
+                LEFT JOIN payimp_due u ON u.line_no = x.line_no
+                WHERE x.reason IS NOT NULL
+                GROUP BY x.line_no, x.reason, x.kind, x.paid_month, t.arrears_cap, w.first_day_text
+              ) x
+            ) e
+            WHERE payimp_round.line_no = e.line_no
+            """
+        )
+    )
+
+
+# The open items an accepted payment settles: for a family every billed one, else the oldest whole months.
+_SETTLED_BY = (
+    "FROM payimp_round x JOIN payimp_due u ON u.line_no = x.line_no"
+    " WHERE x.payment_id IS NOT NULL AND u.writes_off = 0"
+    " AND (x.kind = 'family' OR u.cum <= u.amount)"
+)
+_WRITTEN_OFF_BY = (
+    "FROM payimp_round x JOIN payimp_due u ON u.line_no = x.line_no WHERE x.payment_id IS NOT NULL AND u.writes_off = 1"
+)
+
+
+def write_payments(conn: Connection, batch_id: int) -> None:
+    conn.execute(
+        text(
+            "INSERT INTO payment (id, reference, account_id, amount, paid_at, channel, batch_id)"
+            " SELECT payment_id, reference, account_id, amount, paid_at, channel, :batch FROM payimp_round"
+            " WHERE payment_id IS NOT NULL ORDER BY payment_id"
+        ),
+        {"batch": batch_id},
+    )
+
+
+def allocate(conn: Connection) -> None:
+    """One allocation per (payment, charge), oldest month first; each settles the charge's whole balance."""
+    conn.execute(
+        text(
+            "INSERT INTO allocation (payment_id, charge_id, account_id, month, amount, allocated_on)"
+            f" SELECT x.payment_id, u.charge_id, u.account_id, u.month, u.amount_open, x.paid_on {_SETTLED_BY}"
+            " ORDER BY x.payment_id, u.month, u.charge_id"
+        )
+    )
+
+
+def write_off(conn: Connection) -> None:
+    """Months in arrears beyond the cap, written off explicitly with the payment that reactivates the family."""
+    conn.execute(
+        text(
+            "INSERT INTO writeoff (charge_id, account_id, month, amount, reason, written_off_on, payment_id)"
+            f" SELECT u.charge_id, u.account_id, u.month, u.amount_open, '{WRITEOFF_REASON}', x.paid_on,"
+            f" x.payment_id {_WRITTEN_OFF_BY} ORDER BY x.payment_id, u.month, u.charge_id"
+        )
+    )
+
+
+def close_open_items(conn: Connection) -> None:
+    """Every item a payment settled or wrote off is settled whole: its open item goes."""
+    conn.execute(
+        text(
+            f"DELETE FROM open_item WHERE charge_id IN (SELECT u.charge_id {_SETTLED_BY}"
+            f" UNION ALL SELECT u.charge_id {_WRITTEN_OFF_BY})"
+        )
+    )
+
+
+def activate_new_families(conn: Connection) -> None:
+    """A new PBPU family is covered from its first payment (DOMAIN §6)."""
+    conn.execute(
+        text(
+            "UPDATE account SET activated_on = x.paid_on FROM payimp_round x"
+            " WHERE x.account_id = account.id AND x.payment_id IS NOT NULL"
+            " AND account.kind = 'family' AND account.activated_on IS NULL"
+        )
+    )
+
+
+def update_account_status(conn: Connection, d: Dialect) -> None:
+    """The status of every account a payment of this round settled (docs/ledger.md, derived state).
+
+    Active ⇔ no open month before the status month, and, if the account was not active, none in the month of
+    payment either (Perpres 64/2020 Pasal 42(3): the arrears plus the current month). The status month is the
+    later of the cycle's `as_of_month` and the month of payment; the arrears are counted as of it.
+    """
+    conn.execute(
+        text(
+            """
+            INSERT INTO payimp_settled (account_id, paid_on, ref_month, has_status, active, months_in_arrears,
+                                        arrears_amount, unpaid_since)
+            SELECT x.account_id, x.paid_on, x.ref_month, x.has_status,
+                   (COALESCE(o.arrears_months, 0) = 0 AND (x.was_active OR COALESCE(o.open_in_paid_month, 0) = 0)),
+                   COALESCE(o.arrears_months, 0), COALESCE(o.arrears_amount, 0), o.unpaid_since
+            FROM payimp_round x
+            LEFT JOIN (
+              SELECT o.account_id,
+                     count(DISTINCT CASE WHEN o.month < x.ref_month THEN o.month END) AS arrears_months,
+                     sum(CASE WHEN o.month < x.ref_month THEN o.amount_open END) AS arrears_amount,
+                     min(CASE WHEN o.month < x.ref_month THEN o.month END) AS unpaid_since,
+                     count(CASE WHEN o.month = x.paid_month THEN 1 END) AS open_in_paid_month
+              FROM payimp_round x JOIN open_item o ON o.account_id = x.account_id
+              WHERE x.payment_id IS NOT NULL
+              GROUP BY o.account_id
+            ) o ON o.account_id = x.account_id
+            WHERE x.payment_id IS NOT NULL
+            """
+        )
+    )
+    # status_since moves only when the status changes: to the day of the payment that changed it. A status
+    # that stays as it was (an active family paying its month) is not rewritten.
+    conn.execute(
+        text(
+            "UPDATE account_status SET active = x.active,"
+            " status_since = CASE WHEN account_status.active = x.active THEN account_status.status_since"
+            "                ELSE x.paid_on END,"
+            " months_in_arrears = x.months_in_arrears, arrears_amount = x.arrears_amount,"
+            " unpaid_since = x.unpaid_since, as_of_month = x.ref_month"
+            " FROM payimp_settled x WHERE account_status.account_id = x.account_id"
+            " AND (account_status.active <> x.active OR account_status.months_in_arrears <> x.months_in_arrears"
+            "      OR account_status.arrears_amount <> x.arrears_amount OR account_status.as_of_month <> x.ref_month"
+            "      OR COALESCE(account_status.unpaid_since, 0) <> COALESCE(x.unpaid_since, 0))"
+        )
+    )
+    conn.execute(
+        text(
+            "INSERT INTO account_status (account_id, active, status_since, months_in_arrears, arrears_amount,"
+            " unpaid_since, as_of_month)"
+            " SELECT account_id, active, paid_on, months_in_arrears, arrears_amount, unpaid_since, ref_month"
+            " FROM payimp_settled WHERE has_status = 0"
+        )
+    )
+
+
+# Every rejected line of the file: rejected on its own or against the ledger, or in its round.
+REJECTED_LINES = (
+    f"SELECT line_no, reference, reason, detail FROM payimp_checked WHERE outcome = '{REJECTED}'"
+    " UNION ALL SELECT line_no, reference, reason, detail FROM payimp_refused"
+)
+
+
+def record_rejections(conn: Connection, batch_id: int) -> None:
+    """Every rejected line of the file, with its reason, under the batch."""
+    conn.execute(
+        text(
+            "INSERT INTO payment_rejection (batch_id, line_no, reference, reason, detail)"
+            f" SELECT :batch, line_no, reference, reason, detail FROM ({REJECTED_LINES}) r ORDER BY line_no"
+        ),
+        {"batch": batch_id},
+    )

@@ -1,0 +1,192 @@
+"""The working tables of a payments import and the bulk load of the file's lines into them.
+
+The tables are temporary (private to the import's connection, gone at commit or rollback on PostgreSQL, dropped
+at the end on SQLite). PostgreSQL receives the lines with `COPY ... FROM STDIN`; SQLite with `executemany` in
+chunks. Either way the file streams through: only one chunk of lines is in memory at a time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from itertools import islice
+
+from sqlalchemy import Connection, text
+
+from iuran.billing.payments_file import PaymentLine
+from iuran.db.engine import is_postgres
+
+CHUNK = 20_000
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """What differs between PostgreSQL and SQLite in the import's SQL."""
+
+    postgres: bool
+
+    @classmethod
+    def of(cls, conn: Connection) -> Dialect:
+        return cls(is_postgres(conn))
+
+    @property
+    def timestamp(self) -> str:
+        # SQLite keeps date-times as text in SQLAlchemy's format, so the ORM reads back what the import wrote.
+        return "TIMESTAMP" if self.postgres else "TEXT"
+
+    @property
+    def date(self) -> str:
+        return "DATE" if self.postgres else "TEXT"
+
+    @property
+    def boolean(self) -> str:
+        return "BOOLEAN" if self.postgres else "INTEGER"
+
+    def greatest(self, a: str, b: str) -> str:
+        return f"GREATEST({a}, {b})" if self.postgres else f"MAX({a}, {b})"
+
+    def same_time(self, a: str, b: str) -> str:
+        """Two date-times are the same instant (SQLite: whatever text format each was written in)."""
+        if self.postgres:
+            return f"{a} = {b}"
+        return f"strftime('%Y-%m-%d %H:%M:%f', {a}) = strftime('%Y-%m-%d %H:%M:%f', {b})"
+
+    def create_temp(self, conn: Connection, name: str, columns: str) -> None:
+        if self.postgres:
+            conn.execute(text(f"CREATE TEMPORARY TABLE {name} ({columns}) ON COMMIT DROP"))
+        else:
+            conn.execute(text(f"DROP TABLE IF EXISTS temp.{name}"))
+            conn.execute(text(f"CREATE TEMPORARY TABLE {name} ({columns})"))
+
+    def empty(self, conn: Connection, name: str) -> None:
+        conn.execute(text(f"TRUNCATE {name}" if self.postgres else f"DELETE FROM {name}"))
+
+    def analyze(self, conn: Connection, name: str) -> None:
+        """Give PostgreSQL's planner the size of a working table (autovacuum never analyzes temporary ones)."""
+        if self.postgres:
+            conn.execute(text(f"ANALYZE {name}"))
+
+
+# Every line of the file, as read: rejected lines carry their reason already.
+STAGE_COLUMNS = (
+    "line_no",
+    "reference",
+    "va",
+    "account_ref",
+    "amount",
+    "paid_at",
+    "paid_on",
+    "paid_month",
+    "arrears_cap",
+    "channel",
+    "reason",
+    "detail",
+)
+
+
+def create_working_tables(conn: Connection, d: Dialect) -> None:
+    d.create_temp(
+        conn,
+        "payimp_line",
+        "line_no INTEGER PRIMARY KEY, reference TEXT, va TEXT, account_ref BIGINT, amount BIGINT,"
+        f" paid_at {d.timestamp}, paid_on {d.date}, paid_month INTEGER, arrears_cap INTEGER, channel TEXT,"
+        " reason TEXT, detail TEXT",
+    )
+    # Each line classified: 'duplicate', 'rejected' (with reason) or 'pending'; a pending line's round is its
+    # rank among the account's payments in this file by (paid_at, line).
+    d.create_temp(
+        conn,
+        "payimp_checked",
+        "line_no INTEGER PRIMARY KEY, reference TEXT, account_id BIGINT, kind TEXT, amount BIGINT,"
+        f" paid_at {d.timestamp}, paid_on {d.date}, paid_month INTEGER, arrears_cap INTEGER, channel TEXT,"
+        " outcome TEXT NOT NULL, reason TEXT, detail TEXT, round INTEGER",
+    )
+    # First payment day of new PBPU families by registration day (Peraturan BPJS Kesehatan 1/2015).
+    d.create_temp(
+        conn, "payimp_window", f"opened_on {d.date} PRIMARY KEY, first_day {d.date} NOT NULL, first_day_text TEXT"
+    )
+    # The open items a round's payments meet: what each would settle or write off.
+    d.create_temp(
+        conn,
+        "payimp_due",
+        "line_no INTEGER NOT NULL, charge_id BIGINT NOT NULL, account_id BIGINT NOT NULL, month INTEGER NOT NULL,"
+        " amount_open BIGINT NOT NULL, amount BIGINT NOT NULL, writes_off INTEGER NOT NULL, cum BIGINT NOT NULL",
+    )
+    # The decision on each payment of the round; accepted ones carry their payment id.
+    d.create_temp(
+        conn,
+        "payimp_round",
+        "line_no INTEGER PRIMARY KEY, account_id BIGINT NOT NULL, kind TEXT NOT NULL, reference TEXT NOT NULL,"
+        f" amount BIGINT NOT NULL, paid_at {d.timestamp} NOT NULL, paid_on {d.date} NOT NULL,"
+        " paid_month INTEGER NOT NULL, channel TEXT NOT NULL, reason TEXT, detail TEXT, payment_id BIGINT,"
+        # the status month (the later of the cycle's and the payment's) and the status before the payment
+        f" written_off BIGINT NOT NULL, ref_month INTEGER NOT NULL, was_active {d.boolean} NOT NULL,"
+        " has_status INTEGER NOT NULL",
+    )
+    # The payments refused in their round, round after round.
+    d.create_temp(
+        conn, "payimp_refused", "line_no INTEGER PRIMARY KEY, reference TEXT, reason TEXT NOT NULL, detail TEXT"
+    )
+    # The accounts a round's accepted payments settled, with their state after it.
+    d.create_temp(
+        conn,
+        "payimp_settled",
+        f"account_id BIGINT PRIMARY KEY, paid_on {d.date} NOT NULL, ref_month INTEGER NOT NULL,"
+        f" has_status INTEGER NOT NULL, active {d.boolean} NOT NULL, months_in_arrears INTEGER NOT NULL,"
+        " arrears_amount BIGINT NOT NULL, unpaid_since INTEGER",
+    )
+
+
+WORKING_TABLES = (
+    "payimp_line",
+    "payimp_checked",
+    "payimp_window",
+    "payimp_due",
+    "payimp_round",
+    "payimp_refused",
+    "payimp_settled",
+)
+
+
+def drop_working_tables(conn: Connection, d: Dialect) -> None:
+    if not d.postgres:  # PostgreSQL drops them at commit
+        for name in WORKING_TABLES:
+            conn.execute(text(f"DROP TABLE temp.{name}"))
+
+
+def stage_lines(conn: Connection, d: Dialect, lines: Iterable[PaymentLine]) -> int:
+    """Load every line of the file into `payimp_line`; returns how many lines there were."""
+    n = 0
+    raw = conn.connection.driver_connection
+    assert raw is not None, "a live database connection"
+    if d.postgres:
+        with raw.cursor() as cur, cur.copy(f"COPY payimp_line ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
+            for line in lines:
+                copy.write_row(line)
+                n += 1
+    else:
+        placeholders = ", ".join("?" for _ in STAGE_COLUMNS)
+        cur = raw.cursor()
+        try:
+            for chunk in _chunks((_sqlite_row(line) for line in lines), CHUNK):
+                cur.executemany(f"INSERT INTO payimp_line VALUES ({placeholders})", chunk)
+                n += len(chunk)
+        finally:
+            cur.close()
+    d.analyze(conn, "payimp_line")
+    return n
+
+
+def _sqlite_row(line: PaymentLine) -> tuple[object, ...]:
+    if line.paid_at is None or line.paid_on is None:
+        return tuple(line)
+    # SQLAlchemy's SQLite DateTime storage format, with microseconds.
+    return line._replace(
+        paid_at=line.paid_at.isoformat(" ", "microseconds"),  # type: ignore[arg-type]
+        paid_on=line.paid_on.isoformat(),  # type: ignore[arg-type]
+    )
+
+
+def _chunks(rows: Iterator[tuple[object, ...]], size: int) -> Iterator[list[tuple[object, ...]]]:
+    while chunk := list(islice(rows, size)):
+        yield chunk
