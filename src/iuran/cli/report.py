@@ -1,7 +1,114 @@
-"""`iuran report`: Coverage, activeness, arrears and collection reports."""
+"""`iuran report`: Coverage, activeness, arrears and collection reports.
+
+Each command reads the snapshot of the latest cycle month ≤ month(--as-of) and prints it as a table (Bahasa
+Indonesia, for people), JSON or CSV (English keys, for machines): see `iuran.reports.rendering`.
+"""
 
 from __future__ import annotations
 
+from fractions import Fraction
+from typing import Annotated
+
 import typer
+from sqlalchemy import inspect
+
+from iuran.cli.common import parse_date
+from iuran.cli.common_db import DatabaseOpt
+from iuran.db.engine import is_postgres, make_engine
+from iuran.reports import build_report, render
+from iuran.reports.rendering import check_format
+from iuran.rules.errors import RuleInputError
 
 app = typer.Typer(help="Coverage, activeness, arrears and collection reports.", no_args_is_help=True)
+
+AsOf = Annotated[str, typer.Option("--as-of", help="Report date, YYYY-MM-DD: the latest cycle on or before it.")]
+Format = Annotated[str, typer.Option("--format", help="table (for people), json or csv.")]
+BranchCode = Annotated[
+    str | None, typer.Option("--branch", help="Branch code: only its kabupaten/kota (default: all in the snapshot).")
+]
+
+
+@app.command("coverage")
+def coverage(
+    as_of: AsOf,
+    by: Annotated[str, typer.Option("--by", help="kabupaten or kecamatan.")] = "kabupaten",
+    fmt: Format = "table",
+    branch: BranchCode = None,
+    population_scale: Annotated[
+        str | None,
+        typer.Option("--population-scale", help="Synthetic branch: multiply the population by this (e.g. 0.01)."),
+    ] = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Cakupan: registered and active ÷ population per kabupaten/kota, target 98% and UHC Prioritas."""
+    scale = {} if population_scale is None else {"population_scale": _fraction("population_scale", population_scale)}
+    _print("coverage", as_of, by, fmt, branch, database, **scale)
+
+
+@app.command("activeness")
+def activeness(
+    as_of: AsOf,
+    by: Annotated[str, typer.Option("--by", help="segment or kabupaten.")] = "segment",
+    fmt: Format = "table",
+    branch: BranchCode = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Keaktifan: active ÷ registered, overall and per segment (or per kabupaten/kota)."""
+    _print("activeness", as_of, by, fmt, branch, database)
+
+
+@app.command("arrears")
+def arrears(
+    as_of: AsOf,
+    by: Annotated[str | None, typer.Option("--by", help="segment or kabupaten (default: buckets only).")] = None,
+    fmt: Format = "table",
+    branch: BranchCode = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Tunggakan: accounts, persons and Rupiah in arrears per aging bucket."""
+    _print("arrears", as_of, by, fmt, branch, database)
+
+
+@app.command("collectibility")
+def collectibility(
+    as_of: AsOf,
+    by: Annotated[str | None, typer.Option("--by", help="segment: by payer (default: months only).")] = None,
+    fmt: Format = "table",
+    branch: BranchCode = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Kolektibilitas: billed, collected, collection rate and cash per month, last 12 months."""
+    _print("collectibility", as_of, by, fmt, branch, database)
+
+
+def _fraction(field: str, text: str) -> Fraction:
+    try:
+        return Fraction(text.strip())
+    except (ValueError, ZeroDivisionError):
+        raise RuleInputError(field, "a decimal or a fraction, e.g. 0.01 or 1/100", f"got {text!r}") from None
+
+
+def _print(
+    name: str, as_of_text: str, by: str | None, fmt: str, branch: str | None, database: str | None, **options: object
+) -> None:
+    as_of = parse_date("as_of", as_of_text)
+    fmt = check_format(fmt)
+    engine = make_engine(database)
+    # On PostgreSQL: one consistent view of the ledger across the report's queries, and no writes.
+    reader = (
+        engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
+        if is_postgres(engine)
+        else engine
+    )
+    try:
+        with reader.connect() as conn:
+            if not inspect(conn).has_table("snapshot_coverage"):
+                raise RuleInputError(
+                    "database",
+                    "must have the iuran schema",
+                    "no table snapshot_coverage: initialise the database first",
+                )
+            report = build_report(conn, name, as_of, by=by, branch=branch, **options)
+    finally:
+        engine.dispose()
+    typer.echo(render(report, fmt), nl=False)
