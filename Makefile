@@ -13,9 +13,29 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
-## demo: set everything up and run the main job
+DEMO_DB ?= sqlite:///var/demo.sqlite
+DEMO_SCALE ?= 0.01
+DEMO := --database $(DEMO_DB)
+
+## demo: set everything up and run the main job: a synthetic Kalimantan Tengah branch, its cycles and its report
 demo: $(STAMP)
-	$(BIN)/python -m iuran.demo
+	mkdir -p var && rm -f var/demo.sqlite var/demo.sqlite-wal var/demo.sqlite-shm
+	$(BIN)/iuran simulate contribution --segment pbpu --month 2023-11 --kelas 3 --members 4
+	$(BIN)/iuran simulate reactivation --segment pbpu --kelas 3 --members 4 --unpaid-since 2021-01 --as-of 2023-11-01
+	$(BIN)/iuran synth --scenario kalteng-2023 --scale $(DEMO_SCALE) --seed 1 $(DEMO)
+	$(BIN)/iuran ledger verify $(DEMO)
+	$(BIN)/iuran report coverage --as-of 2023-11-01 --population-scale $(DEMO_SCALE) $(DEMO)
+	$(BIN)/iuran report activeness --as-of 2023-11-01 --by segment $(DEMO)
+	$(BIN)/iuran report arrears --as-of 2023-11-01 --by segment $(DEMO)
+	$(BIN)/iuran report collectibility --as-of 2023-11-01 $(DEMO)
+
+## bench: the full-scale benchmark on PostgreSQL (Kabupaten Bogor, 5.3 million participants; takes long)
+bench: $(STAMP)
+	$(BIN)/python bench/bench_branch.py --scale 1.0
+
+## bench-smoke: the same benchmark at a small scale (CI runs it inside the test suite)
+bench-smoke: $(STAMP)
+	$(BIN)/python bench/bench_branch.py --scale 0.002 --payments 1000 --max-months 1 --smoke
 
 ## test: lint, type-check and the whole test suite (what CI runs)
 test: lint typecheck unit
