@@ -55,13 +55,21 @@ def rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
-def fresh_database(name: str) -> str:
+def _admin(*statements: str) -> None:
     admin = create_engine(ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
     with admin.connect() as c:
-        c.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-        c.execute(text(f"CREATE DATABASE {name}"))
+        for statement in statements:
+            c.execute(text(statement))
     admin.dispose()
+
+
+def fresh_database(name: str) -> str:
+    _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}")
     return ADMIN.rsplit("/", 1)[0] + "/" + name
+
+
+def drop_database(name: str) -> None:
+    _admin(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 def bare_insert_seconds(engine: Engine, month: Month, rows: int) -> float:
