@@ -1,0 +1,190 @@
+"""Play a synthetic branch's months through the real books: the monthly cycle, then the banks' payments.
+
+For each month M from the opening month to the scenario month: `run_cycle(M)`; then, except for the scenario month
+itself, every account that pays in M by its behaviour (`synth_payer`) pays exactly its bill as a bank would quote
+it, in a payments CSV imported with `import_payments`. The bill is read from `open_item` with the rules of
+docs/ledger.md: a family pays every open month up to M, of the months in arrears only the latest N (the
+reactivation cap in force; older months are written off by the import); employers and governments pay all
+their open months.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy import Engine, text
+
+from iuran.billing.cycle import run_cycle
+from iuran.billing.payments import import_payments
+from iuran.db.engine import is_postgres
+from iuran.db.months import from_db, to_db
+from iuran.rules.month import Month, month_range
+from iuran.rules.rulebook import default_rulebook, in_force
+
+Progress = Callable[[str], None]
+HEADER = ("reference", "va", "account", "amount", "paid_at", "channel")
+FETCH = 20_000
+
+
+class PlayError(RuntimeError):
+    """The books did not take the synthetic payments as planned."""
+
+
+@dataclass(frozen=True)
+class MonthPlayed:
+    month: Month
+    cycle_seconds: float
+    payments: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    duplicates: int = 0
+    amount: int = 0
+    written_off: int = 0
+    payment_seconds: float = 0.0
+
+
+def run_months(engine: Engine) -> tuple[Month, Month]:
+    """The synthetic branch's opening month and scenario month."""
+    with engine.connect() as conn:
+        row = conn.execute(text("SELECT opening_month, scenario_month FROM synth_run ORDER BY id DESC")).first()
+    if row is None:
+        raise PlayError("synth_run: this database holds no synthetic branch (run the generation first)")
+    return from_db(int(row[0])), from_db(int(row[1]))
+
+
+def play(engine: Engine, workdir: Path, *, progress: Progress | None = None) -> list[MonthPlayed]:
+    """Run every month from the opening month to the scenario month; resumable (finished work is skipped)."""
+    opening, last = run_months(engine)
+    say = progress or (lambda _m: None)
+    workdir.mkdir(parents=True, exist_ok=True)
+    played: list[MonthPlayed] = []
+    for month in month_range(opening, last):
+        t0 = time.monotonic()
+        clock = _StepClock(t0)
+        run_cycle(engine, month, now=dt.datetime.combine(month.first_day(), dt.time(1, 0)), progress=clock)
+        cycle_seconds = round(time.monotonic() - t0, 2)
+        say(f"{month}: cycle {cycle_seconds}s ({', '.join(clock.steps) or 'already run'})")
+        refresh_statistics(engine)
+        if month == last or _already_paid(engine, month):
+            played.append(MonthPlayed(month, cycle_seconds))
+            continue
+        t1 = time.monotonic()
+        path = workdir / f"payments-{month}.csv"
+        lines = write_payments(engine, month, path)
+        result = import_payments(
+            engine,
+            path,
+            now=dt.datetime.combine(month.last_day(), dt.time(23, 59)),
+            report_path=workdir / f"rejections-{month}.csv",
+        )
+        if result.rejected:
+            raise PlayError(
+                f"payments {month}: {result.rejected} of {lines} synthetic payments were rejected "
+                f"({dict(result.rejections)}); see {workdir / f'rejections-{month}.csv'}"
+            )
+        played.append(
+            MonthPlayed(
+                month,
+                cycle_seconds,
+                lines,
+                result.accepted,
+                result.rejected,
+                result.duplicates,
+                result.amount_accepted,
+                result.amount_written_off,
+                round(time.monotonic() - t1, 2),
+            )
+        )
+        say(f"{month}: {result.accepted:,} payments, Rp{result.amount_accepted:,}")
+        refresh_statistics(engine)
+    return played
+
+
+class _StepClock:
+    """Times the cycle's steps for the progress report."""
+
+    def __init__(self, start: float) -> None:
+        self.last = start
+        self.steps: list[str] = []
+
+    def __call__(self, step: str, _done: int, _total: int) -> None:
+        now = time.monotonic()
+        self.steps.append(f"{step} {now - self.last:.1f}s")
+        self.last = now
+
+
+# The books' tables a month of billing and payments grows: PostgreSQL's planner needs to know their new size.
+_LEDGER_TABLES = ("charge", "charge_line", "open_item", "account_status", "payment", "allocation", "writeoff")
+
+
+def refresh_statistics(engine: Engine) -> None:
+    """ANALYZE the books after a bulk month, as autovacuum would eventually (a synthetic history is fast)."""
+    with engine.begin() as conn:
+        if is_postgres(conn):
+            for table in _LEDGER_TABLES:
+                conn.execute(text(f"ANALYZE {table}"))
+        else:
+            conn.execute(text("ANALYZE"))
+
+
+def _already_paid(engine: Engine, month: Month) -> bool:
+    """Whether the month's synthetic payments were imported by an earlier run."""
+    with engine.connect() as conn:
+        found = conn.execute(text("SELECT 1 FROM payment WHERE reference LIKE :r"), {"r": f"SYN-{to_db(month)}-%"})
+        return found.first() is not None
+
+
+# Accounts that pay in month :m by their behaviour, and each open item they settle: a family the open month :m
+# and the latest :cap months in arrears (Perpres 64/2020 Pasal 42(3)); employers and governments every open month.
+_BILLS = """
+WITH payers AS (
+  SELECT sp.account_id, sp.pay_day, sp.channel FROM synth_payer sp
+  WHERE sp.first_paid <= :m AND (sp.last_paid IS NULL OR sp.last_paid >= :m)
+    AND (sp.skip_month IS NULL OR sp.skip_month <> :m)
+), items AS (
+  SELECT o.account_id, o.month, o.amount_open,
+         dense_rank() OVER (PARTITION BY o.account_id, CASE WHEN o.month < :m THEN 0 ELSE 1 END
+                            ORDER BY o.month DESC) AS rn
+  FROM open_item o JOIN payers p ON p.account_id = o.account_id
+  WHERE o.month <= :m
+)
+SELECT a.id, a.kind, a.va, p.pay_day, p.channel, sum(i.amount_open) AS amount
+FROM items i JOIN payers p ON p.account_id = i.account_id JOIN account a ON a.id = i.account_id
+WHERE a.kind <> 'family' OR i.month = :m OR i.rn <= :cap
+GROUP BY a.id, a.kind, a.va, p.pay_day, p.channel
+ORDER BY a.id
+"""
+
+
+def write_payments(engine: Engine, month: Month, path: Path) -> int:
+    """The month's payments file: one line per paying account, streamed from the database."""
+    rule = in_force(default_rulebook().reactivation, month.first_day(), "reactivation")
+    cap = rule.max_months_in_arrears or 10_000  # 0: every month in arrears is owed
+    m = to_db(month)
+    n = 0
+    with engine.connect() as conn, path.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(HEADER)
+        result = conn.execution_options(stream_results=True).execute(text(_BILLS), {"m": m, "cap": cap})
+        while rows := result.fetchmany(FETCH):
+            for account_id, kind, va, pay_day, channel, amount in rows:
+                paid_at = dt.datetime.combine(
+                    month.day(int(pay_day)), dt.time(8 + int(account_id) % 12, int(account_id) % 60)
+                )
+                out.writerow(
+                    (
+                        f"SYN-{m}-{account_id}",
+                        va if kind == "family" else "",
+                        "" if kind == "family" else account_id,
+                        int(amount),
+                        paid_at.isoformat(sep=" "),
+                        channel,
+                    )
+                )
+                n += 1
+    return n
