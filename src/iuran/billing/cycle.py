@@ -114,8 +114,6 @@ WHERE m.valid_from <= :m AND (m.valid_to IS NULL OR m.valid_to >= :m)
   AND m.account_id IS NOT NULL
 """
 
-_THIS_CHARGE = "JOIN charge c ON c.account_id = m.account_id AND c.month = :m AND c.kind = 'contribution'"
-
 # PPU wage base: at least the UMK, at most the cap (Perpres 82/2018 Pasal 32); dependants carry no wage.
 _FLOORED = "(CASE WHEN m.wage >= u.amount THEN m.wage ELSE u.amount END)"
 _BASE = f"(CASE WHEN m.wage IS NULL THEN 0 WHEN {_FLOORED} <= r.wage_cap THEN {_FLOORED} ELSE r.wage_cap END)"
@@ -176,14 +174,25 @@ def _check_billable(conn: Connection, p: dict[str, object]) -> None:
 
 
 def _bill(conn: Connection, month: Month, now: dt.datetime) -> int:
+    """One charge per payer account and a line per person: the lines are computed once, in a working table."""
     p = _params(month, now)
     _check_billable(conn, p)
     _prepare_umk(conn, p)
+    if is_postgres(conn):
+        conn.execute(text("SET LOCAL work_mem = '256MB'"))
+    conn.execute(text("DROP TABLE IF EXISTS cycle_line"))
+    conn.execute(
+        text(
+            "CREATE TEMPORARY TABLE cycle_line AS SELECT m.account_id, m.person_id, m.segment, m.kelas,"
+            f" {_AMOUNT} AS amount, r.participant, {_GOVERNMENT} AS government, {_EMPLOYER} AS employer,"
+            f" {_WORKER} AS worker {_BILLABLE.format(join='')}"
+        ),
+        p,
+    )
     conn.execute(
         text(
             "INSERT INTO charge (account_id, month, kind, members, amount, created_at) "
-            f"SELECT m.account_id, :m, 'contribution', count(*), sum({_AMOUNT}), :now {_BILLABLE.format(join='')} "
-            "GROUP BY m.account_id"
+            "SELECT account_id, :m, 'contribution', count(*), sum(amount), :now FROM cycle_line GROUP BY account_id"
         ),
         p,
     )
@@ -192,15 +201,24 @@ def _bill(conn: Connection, month: Month, now: dt.datetime) -> int:
         text(
             "INSERT INTO charge_line (charge_id, person_id, month, segment, kelas, amount,"
             " participant, government, employer, worker) "
-            f"SELECT c.id, m.person_id, :m, m.segment, m.kelas, {_AMOUNT}, r.participant, {_GOVERNMENT},"
-            f" {_EMPLOYER}, {_WORKER} {_BILLABLE.format(join=_THIS_CHARGE)}"
+            "SELECT c.id, l.person_id, :m, l.segment, l.kelas, l.amount, l.participant, l.government, l.employer,"
+            " l.worker FROM cycle_line l"
+            " JOIN charge c ON c.account_id = l.account_id AND c.month = :m AND c.kind = 'contribution'"
         ),
         p,
     ).rowcount
     _open_new_items(conn, p, "('contribution')")
-    conn.execute(text("DROP TABLE cycle_umk"))
+    for table in ("cycle_line", "cycle_umk"):
+        conn.execute(text(f"DROP TABLE {table}"))
     _analyze(conn, "charge", "charge_line", "open_item")
     return lines
+
+
+def _analyze(conn: Connection, *tables: str) -> None:
+    """Fresh planner statistics after a bulk write, so that the next steps join with the right plans."""
+    if is_postgres(conn):
+        for table in tables:
+            conn.execute(text(f"ANALYZE {table}"))
 
 
 def _prepare_umk(conn: Connection, p: dict[str, object]) -> None:
@@ -216,13 +234,6 @@ def _prepare_umk(conn: Connection, p: dict[str, object]) -> None:
     )
     if is_postgres(conn):
         conn.execute(text("ANALYZE cycle_umk"))
-
-
-def _analyze(conn: Connection, *tables: str) -> None:
-    """Fresh planner statistics after a bulk write, so that the next steps join with the right plans."""
-    if is_postgres(conn):
-        for table in tables:
-            conn.execute(text(f"ANALYZE {table}"))
 
 
 def _open_new_items(conn: Connection, p: dict[str, object], kinds: str) -> None:
@@ -366,9 +377,9 @@ _BUCKET = (
 
 
 def _snapshot(conn: Connection, month: Month, now: dt.datetime) -> int:
-    """The aggregates reports read: coverage, arrears aging and billing for the month."""
+    """The aggregates reports read: coverage and arrears aging for the month."""
     p = _params(month, now)
-    for table in ("snapshot_coverage", "snapshot_arrears", "snapshot_billing"):
+    for table in ("snapshot_coverage", "snapshot_arrears"):
         conn.execute(text(f"DELETE FROM {table} WHERE month = :m"), p)
     n = conn.execute(
         text(
@@ -379,25 +390,19 @@ def _snapshot(conn: Connection, month: Month, now: dt.datetime) -> int:
         ),
         p,
     ).rowcount
-    # An account's segment and the persons it covers this month come from its charge lines.
+    # Accounts in arrears: persons covered this month from the month's charge, segment from the memberships.
     conn.execute(
         text(
             "INSERT INTO snapshot_arrears (month, kabkota_code, segment, bucket, accounts, persons, amount) "
-            f"SELECT :m, COALESCE(a.kabkota_code, ''), x.segment, {_BUCKET}, count(*), sum(x.persons),"
+            f"SELECT :m, COALESCE(a.kabkota_code, ''), x.segment, {_BUCKET}, count(*), sum(c.members),"
             " sum(s.arrears_amount) "
             "FROM account_status s JOIN account a ON a.id = s.account_id "
-            "JOIN (SELECT c.account_id, min(l.segment) AS segment, count(*) AS persons FROM charge c"
-            "      JOIN charge_line l ON l.charge_id = c.id WHERE c.month = :m AND c.kind = 'contribution'"
-            "      GROUP BY c.account_id) x ON x.account_id = s.account_id "
+            "JOIN charge c ON c.account_id = s.account_id AND c.month = :m AND c.kind = 'contribution' "
+            "JOIN (SELECT m.account_id, min(m.segment) AS segment FROM membership m"
+            "      WHERE m.account_id IN (SELECT account_id FROM account_status WHERE months_in_arrears > 0)"
+            "      AND m.valid_from <= :m AND (m.valid_to IS NULL OR m.valid_to >= :m)"
+            "      GROUP BY m.account_id) x ON x.account_id = s.account_id "
             f"WHERE s.months_in_arrears > 0 GROUP BY COALESCE(a.kabkota_code, ''), x.segment, {_BUCKET}"
-        ),
-        p,
-    )
-    conn.execute(
-        text(
-            "INSERT INTO snapshot_billing (month, kabkota_code, segment, persons, billed) "
-            "SELECT :m, p.kabkota_code, l.segment, count(*), sum(l.amount) FROM charge_line l"
-            " JOIN person p ON p.id = l.person_id WHERE l.month = :m GROUP BY p.kabkota_code, l.segment"
         ),
         p,
     )

@@ -302,14 +302,6 @@ def upgrade() -> None:
         sa.Column("persons", sa.BigInteger, nullable=False),
         sa.Column("amount", MONEY, nullable=False),
     )
-    op.create_table(
-        "snapshot_billing",
-        sa.Column("month", MONTH, primary_key=True),
-        sa.Column("kabkota_code", sa.String(5), primary_key=True),
-        sa.Column("segment", sa.String(8), primary_key=True),
-        sa.Column("persons", sa.BigInteger, nullable=False),
-        sa.Column("billed", MONEY, nullable=False),
-    )
 
     _append_only_triggers()
 
