@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -9,6 +10,7 @@ import typer
 from iuran.cli.common import emit, parse_date
 from iuran.cli.common_db import DatabaseOpt, engine_for
 from iuran.registry.death import report_death
+from iuran.registry.family_file import import_families
 
 app = typer.Typer(help="Members, families and life events.", no_args_is_help=True)
 
@@ -24,3 +26,16 @@ def registry_death(
     with engine_for(database).begin() as conn:
         reversed_ = report_death(conn, nik, parse_date("died_on", died_on), parse_date("reported_on", reported_on))
     emit({"reversed": reversed_})
+
+
+@app.command("import")
+def registry_import(
+    file: Annotated[
+        Path, typer.Argument(help="CSV: kk,nik,name,card_number,desa_code,segment,kelas,registered_on,...")
+    ],
+    database: DatabaseOpt = None,
+) -> None:
+    """Register PBPU/BP families from a file, all or nothing: a bad line names itself and the rule, exit 2."""
+    with engine_for(database).begin() as conn:
+        counts = import_families(conn, file)
+    emit(counts)

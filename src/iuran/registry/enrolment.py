@@ -47,9 +47,28 @@ def mask(nik: str) -> str:
 
 
 def _insert_persons(conn: Connection, people: Sequence[NewPerson], family_id: int | None) -> list[int]:
+    rows = _validated(conn, people)
+    ids = []
+    for row in rows:
+        ids.append(
+            conn.execute(
+                text(
+                    "INSERT INTO person (nik, card_number, name, sex, birth_date, phone, family_id, desa_code,"
+                    " kecamatan_code, kabkota_code, registered_on, channel) VALUES (:nik, :card, :name, :sex,"
+                    " :birth, :phone, :family, :desa, :kec, :kab, :reg, :channel) RETURNING id"
+                ),
+                {**row, "family": family_id},
+            ).scalar_one()
+        )
+    return ids
+
+
+def _validated(conn: Connection, people: Sequence[NewPerson]) -> list[dict[str, object]]:
+    """Every rule a new person must meet, checked before anything is written."""
     w = default_wilayah()
     seen: set[str] = set()
-    rows = []
+    cards: set[str] = set()
+    rows: list[dict[str, object]] = []
     for i, person in enumerate(people):
         record = f"person {i + 1} (NIK {mask(person.nik)})"
         try:
@@ -63,7 +82,10 @@ def _insert_persons(conn: Connection, people: Sequence[NewPerson], family_id: in
             raise RegistryError(record, "nik", "a NIK is registered once")
         if len(person.card_number) != 13 or not person.card_number.isdigit():
             raise RegistryError(record, "card_number", "a JKN card number has 13 digits")
+        if person.card_number in cards:
+            raise RegistryError(record, "card_number", "a JKN card number belongs to one person")
         seen.add(person.nik)
+        cards.add(person.card_number)
         kecamatan = desa.parent_code or ""
         rows.append(
             {
@@ -73,7 +95,6 @@ def _insert_persons(conn: Connection, people: Sequence[NewPerson], family_id: in
                 "sex": info.sex,
                 "birth": info.birth_date,
                 "phone": person.phone,
-                "family": family_id,
                 "desa": person.desa_code,
                 "kec": kecamatan,
                 "kab": kecamatan[:5],
@@ -87,19 +108,15 @@ def _insert_persons(conn: Connection, people: Sequence[NewPerson], family_id: in
     ).first()
     if taken:
         raise RegistryError(f"NIK {mask(taken[0])}", "nik", "a NIK is registered once", "already registered")
-    ids = []
-    for row in rows:
-        ids.append(
-            conn.execute(
-                text(
-                    "INSERT INTO person (nik, card_number, name, sex, birth_date, phone, family_id, desa_code,"
-                    " kecamatan_code, kabkota_code, registered_on, channel) VALUES (:nik, :card, :name, :sex,"
-                    " :birth, :phone, :family, :desa, :kec, :kab, :reg, :channel) RETURNING id"
-                ),
-                row,
-            ).scalar_one()
+    card_taken = conn.execute(
+        text("SELECT card_number FROM person WHERE card_number IN :cards").bindparams(_expanding("cards")),
+        {"cards": [r["card"] for r in rows]},
+    ).first()
+    if card_taken:
+        raise RegistryError(
+            f"card {card_taken[0][:4]}…", "card_number", "a JKN card number belongs to one person", "already issued"
         )
-    return ids
+    return rows
 
 
 def _expanding(name: str) -> BindParameter[Any]:
@@ -136,6 +153,7 @@ def register_family(
     if conn.execute(text("SELECT 1 FROM family WHERE kk = :kk"), {"kk": kk}).first():
         raise RegistryError(record, "kk", "a family is registered once")
     registered_on = min(p.registered_on for p in members)
+    _validated(conn, members)
     family_id = conn.execute(
         text("INSERT INTO family (kk, desa_code) VALUES (:kk, :desa) RETURNING id"),
         {"kk": kk, "desa": members[0].desa_code},
