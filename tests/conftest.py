@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
+from iuran.billing.ledger import verify
 from iuran.db.bootstrap import open_database
 from iuran.db.engine import make_engine
 
@@ -55,13 +56,37 @@ def pg_template() -> Iterator[str]:
     admin.dispose()
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "unbalanced_books: the test leaves the ledger unbalanced on purpose (skips the final proof)"
+    )
+
+
+def _prove_books_balance(request: pytest.FixtureRequest, url: str) -> None:
+    """After every test on a database, `iuran ledger verify`'s checks must pass."""
+    if request.node.get_closest_marker("unbalanced_books"):
+        return
+    eng = make_engine(url)
+    try:
+        with eng.connect() as c:
+            result = verify(c)
+    finally:
+        eng.dispose()
+    assert result.ok, f"ledger verify failed after the test: {result.problems}"
+
+
 @pytest.fixture(params=["sqlite", "postgresql"])
 def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """URL of a fresh database at the newest schema with regions loaded, on each backend."""
+    """URL of a fresh database at the newest schema with regions loaded, on each backend.
+
+    When the test ends, the books of that database are proved to balance.
+    """
     if request.param == "sqlite":
         path = tmp_path / "iuran.sqlite"
         shutil.copy(request.getfixturevalue("sqlite_template"), path)
-        yield f"sqlite:///{path}"
+        url = f"sqlite:///{path}"
+        yield url
+        _prove_books_balance(request, url)
         return
     template = request.getfixturevalue("pg_template")
     name = f"iuran_t_{uuid.uuid4().hex[:12]}"
@@ -70,6 +95,7 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
         c.execute(text(f"CREATE DATABASE {name} TEMPLATE {template}"))
     try:
         yield _pg_url(name)
+        _prove_books_balance(request, _pg_url(name))
     finally:
         with admin.connect() as c:
             c.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))

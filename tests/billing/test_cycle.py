@@ -232,6 +232,7 @@ def test_a_wage_without_the_kabupaten_minimum_wage_stops_the_cycle(engine: Engin
         assert c.execute(text("SELECT count(*) FROM charge")).scalar() == 0
 
 
+@pytest.mark.unbalanced_books
 def test_ledger_verify_finds_an_allocation_beyond_the_charge(engine: Engine) -> None:
     with engine.begin() as c:
         account = family(c, 1, 3, billing_from=JAN_2024)

@@ -34,7 +34,8 @@ def make_engine(url: str | None = None) -> Engine:
         # Let `BEGIN` be issued by SQLAlchemy so that a whole step is one transaction.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
-    return create_engine(url, pool_pre_ping=True)
+    # The monthly cycle works through temporary tables of millions of rows: let them live in memory.
+    return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c temp_buffers=512MB"})
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
