@@ -50,6 +50,54 @@ def _insert(conn: Connection, table: str, rows: list[dict[str, object]]) -> None
     conn.execute(text(f"INSERT INTO {table} ({', '.join(keys)}) VALUES ({', '.join(':' + k for k in keys)})"), rows)
 
 
+DESA = {PLK: "62.71.01.1001", KTG: "62.06.01.2001", KOTIM: "62.02.01.1009"}
+
+
+def _members(first: int, count: int, kabkota: str) -> list[tuple[int, str]]:
+    return [(i, DESA[kabkota]) for i in range(first, first + count)]
+
+
+# account -> (person id, desa) of the members its contribution charges bill. Ani (person 1), of Keluarga B, died:
+# her lines are reversed.
+MEMBERS: dict[int, list[tuple[int, str]]] = {
+    1: _members(2, 3, PLK),  # Keluarga A: 3 × 42,000
+    2: [(1, DESA[PLK]), *_members(5, 1, KTG)],  # Keluarga B: 2 × 150,000
+    5: _members(6, 1, KOTIM),  # Keluarga C: 1 × 42,000
+    6: _members(7, 10, KTG),  # PT Sawit Katingan: 10 workers × 250,000
+    4: _members(17, 100, PLK),  # PBI APBD of Palangka Raya: 100 × 42,000
+    3: _members(117, 1_000, PLK),  # PBI APBN: 1,000 × 42,000
+}
+
+# account -> the line of each of its members: segment, class, amount owed by the account and the shares.
+_NO_SHARES = {"participant": 0, "government": 0, "employer": 0, "worker": 0}
+LINES: dict[int, dict[str, object]] = {
+    1: {"segment": "pbpu", "kelas": 3, "amount": 42_000, **_NO_SHARES, "participant": 42_000},
+    2: {"segment": "pbpu", "kelas": 1, "amount": 150_000, **_NO_SHARES, "participant": 150_000},
+    5: {"segment": "pbpu", "kelas": 3, "amount": 42_000, **_NO_SHARES, "participant": 42_000},
+    6: {"segment": "ppu-bu", "kelas": 1, "amount": 250_000, **_NO_SHARES, "employer": 200_000, "worker": 50_000},
+    4: {"segment": "pbi-apbd", "kelas": 3, "amount": 42_000, **_NO_SHARES, "government": 42_000},
+    3: {"segment": "pbi-apbn", "kelas": 3, "amount": 42_000, **_NO_SHARES, "government": 42_000},
+}
+
+
+def _person(i: int, desa: str, registered_on: dt.date) -> dict[str, object]:
+    """A member with a unique NIK (born 1 Jan 1990 in the kecamatan of `desa`) and card number."""
+    kecamatan = desa[:8]
+    return {
+        "id": i,
+        "nik": f"{kecamatan.replace('.', '')}010190{i:04d}",
+        "card_number": f"0002{i:09d}",
+        "name": f"Peserta {i}",
+        "sex": "M",
+        "birth_date": dt.date(1990, 1, 1),
+        "desa_code": desa,
+        "kecamatan_code": kecamatan,
+        "kabkota_code": desa[:5],
+        "registered_on": registered_on,
+        "channel": "kantor",
+    }
+
+
 def load_snapshots(conn: Connection) -> None:
     _insert(
         conn,
@@ -82,7 +130,11 @@ def load_snapshots(conn: Connection) -> None:
 
 
 def load_ledger(conn: Connection) -> None:
-    """Charges, payments, allocations and reversals for the collectibility report (see test_report_collectibility)."""
+    """Charges, payments, allocations and reversals for the collectibility report (see test_report_collectibility).
+
+    A balanced ledger (`iuran ledger verify` passes): every contribution charge has a line per member (MEMBERS,
+    LINES), every balance left open has its open item, and no charge or payment is settled beyond its amount.
+    """
     opened = dt.date(2020, 1, 1)
     _insert(
         conn,
@@ -129,7 +181,8 @@ def load_ledger(conn: Connection) -> None:
                 "kabkota_code": PLK,
                 "registered_on": opened,
                 "channel": "kantor",
-            }
+            },
+            *(_person(i, desa, opened) for account in MEMBERS.values() for i, desa in account if i != 1),
         ],
     )
     t = dt.datetime(2023, 1, 1, 0, 5)
@@ -189,6 +242,9 @@ def load_ledger(conn: Connection) -> None:
         (6, 11, 5, 202311, 42_000, dt.date(2023, 11, 20)),
         (7, 13, 1, 202210, 126_000, dt.date(2023, 9, 15)),
         (8, 14, 6, 202311, 2_500_000, dt.date(2023, 11, 10)),
+        # released by the reversal of 5 Dec 2023 once the year was closed (after every as_of that reads October's
+        # figures): the charge is not settled beyond its amount, the money is credit on payment 3
+        (3, 4, 2, 202310, -150_000, dt.date(2024, 1, 8)),
     ]
     _insert(
         conn,
@@ -196,6 +252,27 @@ def load_ledger(conn: Connection) -> None:
         [
             {"payment_id": p, "charge_id": c, "account_id": a, "month": m, "amount": am, "allocated_on": on}
             for p, c, a, m, am, on in allocations
+        ],
+    )
+    # The per-member breakdown of every contribution charge: one line per member, summing to the charge.
+    _insert(
+        conn,
+        "charge_line",
+        [
+            {"charge_id": i, "person_id": person, "month": m, **LINES[a]}
+            for i, a, m, k, _, _ in charges
+            if k == "contribution"
+            for person, _ in MEMBERS[a]
+        ],
+    )
+    # What is still owed after the allocations above and the reversals below: the Pemda's Kelas III
+    # share of November (never paid) and Keluarga A's December bill.
+    _insert(
+        conn,
+        "open_item",
+        [
+            {"charge_id": 9, "account_id": 4, "month": 202311, "amount_open": 1_400_000},
+            {"charge_id": 12, "account_id": 1, "month": 202312, "amount_open": 126_000},
         ],
     )
     _insert(
