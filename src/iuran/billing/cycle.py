@@ -178,8 +178,6 @@ def _bill(conn: Connection, month: Month, now: dt.datetime) -> int:
     p = _params(month, now)
     _check_billable(conn, p)
     _prepare_umk(conn, p)
-    if is_postgres(conn):
-        conn.execute(text("SET LOCAL work_mem = '256MB'"))
     conn.execute(text("DROP TABLE IF EXISTS cycle_line"))
     conn.execute(
         text(
@@ -379,6 +377,8 @@ _BUCKET = (
 def _snapshot(conn: Connection, month: Month, now: dt.datetime) -> int:
     """The aggregates reports read: coverage and arrears aging for the month."""
     p = _params(month, now)
+    if is_postgres(conn):
+        conn.execute(text("SET LOCAL work_mem = '1GB'"))  # one hash of every person, in memory
     for table in ("snapshot_coverage", "snapshot_arrears"):
         conn.execute(text(f"DELETE FROM {table} WHERE month = :m"), p)
     n = conn.execute(

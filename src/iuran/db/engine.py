@@ -34,8 +34,10 @@ def make_engine(url: str | None = None) -> Engine:
         # Let `BEGIN` be issued by SQLAlchemy so that a whole step is one transaction.
         event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
         return engine
-    # The monthly cycle works through temporary tables of millions of rows: let them live in memory.
-    return create_engine(url, pool_pre_ping=True, connect_args={"options": "-c temp_buffers=512MB"})
+    # Batch work joins and groups millions of rows and keeps working tables: give it memory (per session, on
+    # demand) rather than let PostgreSQL's small defaults spill hash tables to disk.
+    options = "-c temp_buffers=512MB -c work_mem=256MB"
+    return create_engine(url, pool_pre_ping=True, connect_args={"options": options})
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
