@@ -16,9 +16,7 @@ REF = dt.date(2024, 6, 30)
 DOMAIN_EXAMPLE = "3273056010900009"
 
 
-def nik(
-    day: str = "15", month: str = "10", yy: str = "90", serial: str = "0009", region: str = "327305"
-) -> str:
+def nik(day: str = "15", month: str = "10", yy: str = "90", serial: str = "0009", region: str = "327305") -> str:
     return f"{region}{day}{month}{yy}{serial}"
 
 
@@ -248,9 +246,7 @@ def test_invalid_nik_is_value_error() -> None:
 
 # --- property: make_nik -> parse_nik round-trips -------------------------------------------------
 
-KECAMATAN_CODES = sorted(
-    r.code for p in W.provinces() for k in W.kabupaten_kota(p.code) for r in W.kecamatan(k.code)
-)
+KECAMATAN_CODES = sorted(r.code for p in W.provinces() for k in W.kabupaten_kota(p.code) for r in W.kecamatan(k.code))
 
 
 @st.composite
