@@ -53,6 +53,9 @@ CHECKS: dict[str, str] = {
         WHERE c.id IS NULL OR c.account_id <> a.account_id OR c.month <> a.month""",
     "allocation_to_other_account": """
         SELECT a.id FROM allocation a JOIN payment p ON p.id = a.payment_id WHERE p.account_id <> a.account_id""",
+    "payment_without_batch": """
+        SELECT p.id FROM payment p LEFT JOIN import_batch b ON b.id = p.batch_id
+        WHERE p.batch_id IS NOT NULL AND b.id IS NULL""",
     "payment_overallocated": """
         SELECT p.id, p.amount, sum(a.amount) FROM payment p JOIN allocation a ON a.payment_id = p.id
         GROUP BY p.id, p.amount HAVING sum(a.amount) > p.amount OR sum(a.amount) < 0""",

@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, text
 from iuran.billing import payments_settle as settle
 from iuran.billing.payments_file import ArrearsCap, PaymentFileError, Rejection, file_sha256, read_payment_lines
 from iuran.billing.payments_staging import Dialect, create_working_tables, drop_working_tables, stage_lines
+from iuran.rules.errors import RuleInputError
 from iuran.rules.membership import first_payment_window
 from iuran.rules.rulebook import Rulebook, RuleNotInForce, default_rulebook, in_force
 
@@ -67,11 +68,13 @@ def import_payments(
     Raises `PaymentFileError` (nothing written) when the file cannot be read as a payments CSV at all.
 
     Example:
-        >>> result = import_payments(engine, Path("bank-2024-03-05.csv"), now=dt.datetime(2024, 3, 6, 8, 0))
-        >>> (result.accepted, result.rejected, result.duplicates)  # doctest: +SKIP
-        (9980, 15, 5)
+        `import_payments(engine, Path("bank-2024-03-05.csv"), now=datetime(2024, 3, 6, 8, 0))` gives
+        `ImportResult(batch_id=12, accepted=9980, rejected=15, duplicates=5, ...)`; the same call again gives
+        `accepted=0, rejected=15, duplicates=9985` and leaves the books as they were.
     """
     rb = rules or default_rulebook()
+    if report_path is not None and not report_path.parent.is_dir():
+        raise RuleInputError("report", "the folder of the rejections report must exist", str(report_path.parent))
     sha256 = file_sha256(source)
     lines = read_payment_lines(source, now=now, arrears_cap=_arrears_cap(rb))
     partial = report_path.with_name(report_path.name + ".partial") if report_path is not None else None

@@ -91,9 +91,8 @@ def read_payment_lines(path: Path, *, now: dt.datetime, arrears_cap: ArrearsCap)
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         reader = csv.reader(text, strict=True)
         try:
-            header = _header(reader)
-            positions = tuple(header[name] for name in COLUMNS)
-            parse = _LineParser(now, arrears_cap, positions, len(header))
+            positions, width = _header(reader)
+            parse = _LineParser(now, arrears_cap, positions, width)
             for row in reader:
                 if row and (len(row) > 1 or row[0].strip()):
                     yield parse(reader.line_num, row)
@@ -112,7 +111,8 @@ def _open_binary(path: Path) -> BinaryIO:
         raise PaymentFileError("file", "the payments file must exist and be readable", e.strerror or "") from None
 
 
-def _header(reader: Iterator[list[str]]) -> dict[str, int]:
+def _header(reader: Iterator[list[str]]) -> tuple[tuple[int, ...], int]:
+    """Where each column of COLUMNS is, and how many columns a line has; other columns are ignored."""
     expected = ",".join(COLUMNS)
     first = next(reader, None)
     if first is None:
@@ -128,7 +128,7 @@ def _header(reader: Iterator[list[str]]) -> dict[str, int]:
         raise PaymentFileError(
             "header", f"a payments file names each column once ({expected})", f"repeated: {', '.join(repeated)}"
         )
-    return {name: names.index(name) for name in COLUMNS}
+    return tuple(names.index(name) for name in COLUMNS), len(names)
 
 
 class _LineParser:
@@ -137,7 +137,7 @@ class _LineParser:
     def __init__(self, now: dt.datetime, arrears_cap: ArrearsCap, positions: tuple[int, ...], width: int) -> None:
         self._positions = positions
         self._width = width
-        self._now = now
+        self._now = now.replace(tzinfo=None)  # wall-clock time, as the payment times are read
         self._arrears_cap = arrears_cap
         # Per payment day: (month as yyyymm, reactivation cap); None when no JKN rule is in force yet.
         self._days: dict[dt.date, tuple[int, int | None] | None] = {}

@@ -69,15 +69,15 @@ def classify(conn: Connection, d: Dialect) -> int:
         text(
             f"""
             INSERT INTO payimp_checked (line_no, reference, account_id, kind, amount, paid_at, paid_on, paid_month,
-                                        arrears_cap, channel, outcome, reason, detail, round)
+                                        arrears_cap, channel, outcome, reason, detail, round, new_family_since)
             SELECT c.line_no, c.reference, c.account_id, c.kind, c.amount, c.paid_at, c.paid_on, c.paid_month,
                    c.arrears_cap, c.channel, c.outcome, c.reason, c.detail,
-                   CASE WHEN c.outcome = '{PENDING}' THEN
-                     row_number() OVER (PARTITION BY c.account_id, c.outcome = '{PENDING}'
-                                        ORDER BY c.paid_at, c.line_no) END
+                   CASE WHEN c.outcome = '{PENDING}' THEN 1 END,
+                   c.new_family_since
             FROM (
               SELECT s.line_no, s.reference, COALESCE(fa.id, oa.id) AS account_id,
                      COALESCE(fa.kind, oa.kind) AS kind, s.amount, s.paid_at, s.paid_on, s.paid_month,
+                     CASE WHEN fa.activated_on IS NULL THEN fa.opened_on END AS new_family_since,
                      s.arrears_cap, s.channel,
                      CASE WHEN s.reason IS NOT NULL OR s.first_line IS NOT NULL THEN '{REJECTED}'
                           WHEN p.id IS NOT NULL AND {same_content} THEN '{DUPLICATE}'
@@ -109,6 +109,20 @@ def classify(conn: Connection, d: Dialect) -> int:
             """
         )
     )
+    # Most accounts pay once in a file; those that pay more often are ranked by (paid_at, line).
+    conn.execute(
+        text(
+            f"""
+            UPDATE payimp_checked SET round = r.round
+            FROM (SELECT line_no, row_number() OVER (PARTITION BY account_id ORDER BY paid_at, line_no) AS round
+                  FROM payimp_checked
+                  WHERE outcome = '{PENDING}' AND account_id IN (
+                    SELECT account_id FROM payimp_checked WHERE outcome = '{PENDING}'
+                    GROUP BY account_id HAVING count(*) > 1)) r
+            WHERE payimp_checked.line_no = r.line_no AND r.round > 1
+            """
+        )
+    )
     conn.execute(text("CREATE INDEX payimp_checked_round ON payimp_checked (round)"))
     d.analyze(conn, "payimp_checked")
     return int(conn.execute(text("SELECT COALESCE(max(round), 0) FROM payimp_checked")).scalar_one())
@@ -118,8 +132,8 @@ def load_waiting_periods(conn: Connection, first_payment_day: FirstPaymentDay) -
     """The first payment day of every new family paying in this file, from the rules (one row per day opened)."""
     opened = conn.execute(
         text(
-            "SELECT DISTINCT a.opened_on FROM payimp_checked c JOIN account a ON a.id = c.account_id"
-            f" WHERE c.outcome = '{PENDING}' AND c.kind = 'family' AND a.activated_on IS NULL"
+            "SELECT DISTINCT new_family_since FROM payimp_checked"
+            f" WHERE outcome = '{PENDING}' AND new_family_since IS NOT NULL"
         )
     ).scalars()
     rows = []
@@ -149,11 +163,11 @@ class Settled:
 
 def settle_round(conn: Connection, d: Dialect, r: int, batch_id: int) -> Settled:
     """Decide the r-th payment of every account, then write what the accepted ones settle."""
-    d.empty(conn, "payimp_due")
-    d.empty(conn, "payimp_round")
-    d.empty(conn, "payimp_settled")
+    for table in ("payimp_due", "payimp_waiting", "payimp_round", "payimp_settled"):
+        d.empty(conn, table)
     gather_due(conn, r)
     d.analyze(conn, "payimp_due")
+    find_waiting(conn, r)
     decide(conn, d, r)
     d.analyze(conn, "payimp_round")
     explain_rejections(conn)
@@ -162,7 +176,7 @@ def settle_round(conn: Connection, d: Dialect, r: int, batch_id: int) -> Settled
     write_off(conn)
     close_open_items(conn)
     activate_new_families(conn)
-    update_account_status(conn, d)
+    update_account_status(conn)
     conn.execute(
         text(
             "INSERT INTO payimp_refused (line_no, reference, reason, detail)"
@@ -186,31 +200,64 @@ def gather_due(conn: Connection, r: int) -> None:
     month of payment, when open, is the newest month, so a month's rank among the arrears is its rank among all
     months less one if the month of payment is open.
     Employer and government: every open item, with the total of the whole months up to its own (`cum`).
-    One sort serves every window: newest month first.
+    Every row also carries its payment's totals (the family's bill, what it writes off, whether the amount is a
+    whole number of months); one sort, newest month first, serves every window.
     """
     conn.execute(
         text(
             """
-            INSERT INTO payimp_due (line_no, charge_id, account_id, month, amount_open, amount, writes_off, cum)
-            SELECT t.line_no, o.charge_id, o.account_id, o.month, o.amount_open, t.amount,
-                   CASE WHEN t.kind = 'family' AND t.arrears_cap IS NOT NULL AND o.month < t.paid_month
-                         AND dense_rank() OVER newest
-                             - max(CASE WHEN o.month = t.paid_month THEN 1 ELSE 0 END) OVER payment > t.arrears_cap
-                        THEN 1 ELSE 0 END,
-                   sum(o.amount_open) OVER payment
-                   - COALESCE(sum(o.amount_open) OVER (newest GROUPS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
-            FROM payimp_checked t
-            JOIN open_item o ON o.account_id = t.account_id
-            WHERE t.round = :r AND (t.kind <> 'family' OR o.month <= t.paid_month)
-            WINDOW payment AS (PARTITION BY t.line_no), newest AS (PARTITION BY t.line_no ORDER BY o.month DESC)
+            INSERT INTO payimp_due (line_no, charge_id, account_id, month, amount_open, amount, writes_off, cum,
+                                    first_of_line, bill, written_off, matched)
+            SELECT u.line_no, u.charge_id, u.account_id, u.month, u.amount_open, u.amount, u.writes_off, u.cum,
+                   CASE WHEN row_number() OVER line = 1 THEN 1 ELSE 0 END,
+                   sum(CASE WHEN u.writes_off = 0 THEN u.amount_open ELSE 0 END) OVER line,
+                   sum(CASE WHEN u.writes_off = 1 THEN u.amount_open ELSE 0 END) OVER line,
+                   max(CASE WHEN u.cum = u.amount THEN 1 ELSE 0 END) OVER line
+            FROM (
+              SELECT t.line_no, o.charge_id, o.account_id, o.month, o.amount_open, t.amount,
+                     CASE WHEN t.kind = 'family' AND t.arrears_cap IS NOT NULL AND o.month < t.paid_month
+                           AND dense_rank() OVER newest
+                               - max(CASE WHEN o.month = t.paid_month THEN 1 ELSE 0 END) OVER payment
+                               > t.arrears_cap
+                          THEN 1 ELSE 0 END AS writes_off,
+                     sum(o.amount_open) OVER payment
+                     - COALESCE(sum(o.amount_open) OVER (newest GROUPS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
+                       AS cum
+              FROM payimp_checked t
+              JOIN open_item o ON o.account_id = t.account_id
+              WHERE t.round = :r AND (t.kind <> 'family' OR o.month <= t.paid_month)
+              WINDOW payment AS (PARTITION BY t.line_no), newest AS (PARTITION BY t.line_no ORDER BY o.month DESC)
+            ) u
+            WINDOW line AS (PARTITION BY u.line_no)
             """
         ),
         {"r": r},
     )
 
 
+def find_waiting(conn: Connection, r: int) -> None:
+    """New families of round r paying before their first payment day (Peraturan BPJS Kesehatan 1/2015).
+
+    A family activated by its payment in an earlier round of this file is not new any more.
+    """
+    conn.execute(
+        text(
+            "INSERT INTO payimp_waiting (line_no, first_day_text)"
+            " SELECT t.line_no, w.first_day_text FROM payimp_checked t"
+            " JOIN payimp_window w ON w.opened_on = t.new_family_since"
+            " JOIN account a ON a.id = t.account_id"
+            " WHERE t.round = :r AND t.paid_on < w.first_day AND a.activated_on IS NULL"
+        ),
+        {"r": r},
+    )
+
+
 def decide(conn: Connection, d: Dialect, r: int) -> None:
-    """Accept or reject each payment of round r; an accepted one gets its payment id now."""
+    """Accept or reject each payment of round r; an accepted one gets its payment id now.
+
+    Payment ids follow the account order, so that the foreign-key checks and index insertions of the payments
+    and allocations walk the account, charge and payment tables in order rather than at random.
+    """
     if d.postgres:
         # The sequence named once, so that the name is not looked up again for every payment.
         sequence = conn.execute(text("SELECT pg_get_serial_sequence('payment', 'id')")).scalar_one()
@@ -219,38 +266,34 @@ def decide(conn: Connection, d: Dialect, r: int) -> None:
         # SQLite: the import holds the database's write lock, so the next ids are free.
         payment_id = (
             "(SELECT COALESCE(max(id), 0) FROM payment)"
-            " + row_number() OVER (PARTITION BY x.reason IS NULL ORDER BY x.line_no)"
+            " + row_number() OVER (PARTITION BY x.reason IS NULL ORDER BY x.account_id)"
         )
     conn.execute(
         text(
             f"""
             INSERT INTO payimp_round (line_no, account_id, kind, reference, amount, paid_at, paid_on, paid_month,
-                                      channel, reason, payment_id, written_off, ref_month, was_active, has_status)
+                                      channel, arrears_cap, reason, payment_id, written_off, ref_month, was_active,
+                                      has_status)
             SELECT x.line_no, x.account_id, x.kind, x.reference, x.amount, x.paid_at, x.paid_on, x.paid_month,
-                   x.channel, x.reason, CASE WHEN x.reason IS NULL THEN {payment_id} END,
+                   x.channel, x.arrears_cap, x.reason, CASE WHEN x.reason IS NULL THEN {payment_id} END,
                    CASE WHEN x.reason IS NULL THEN x.written_off ELSE 0 END, x.ref_month, x.was_active, x.has_status
             FROM (
               SELECT t.line_no, t.account_id, t.kind, t.reference, t.amount, t.paid_at, t.paid_on, t.paid_month,
-                     t.channel, COALESCE(u.written_off, 0) AS written_off,
+                     t.channel, t.arrears_cap, COALESCE(u.written_off, 0) AS written_off,
                      {d.greatest("COALESCE(s.as_of_month, t.paid_month)", "t.paid_month")} AS ref_month,
                      COALESCE(s.active, FALSE) AS was_active,
                      CASE WHEN s.account_id IS NULL THEN 0 ELSE 1 END AS has_status,
-                     CASE WHEN t.kind = 'family' AND a.activated_on IS NULL AND t.paid_on < w.first_day
-                            THEN '{Rejection.WAITING_PERIOD}'
+                     CASE WHEN wt.line_no IS NOT NULL THEN '{Rejection.WAITING_PERIOD}'
                           WHEN u.line_no IS NULL THEN '{Rejection.NOTHING_DUE}'
                           WHEN t.kind = 'family' AND t.amount <> u.bill THEN '{Rejection.AMOUNT_MISMATCH}'
                           WHEN t.kind <> 'family' AND u.matched = 0 THEN '{Rejection.AMOUNT_MISMATCH}' END AS reason
               FROM payimp_checked t
-              JOIN account a ON a.id = t.account_id
               LEFT JOIN account_status s ON s.account_id = t.account_id
-              LEFT JOIN payimp_window w ON w.opened_on = a.opened_on
-              LEFT JOIN (SELECT line_no,
-                                sum(CASE WHEN writes_off = 0 THEN amount_open ELSE 0 END) AS bill,
-                                sum(CASE WHEN writes_off = 1 THEN amount_open ELSE 0 END) AS written_off,
-                                max(CASE WHEN cum = amount THEN 1 ELSE 0 END) AS matched
-                         FROM payimp_due GROUP BY line_no) u ON u.line_no = t.line_no
+              LEFT JOIN payimp_waiting wt ON wt.line_no = t.line_no
+              LEFT JOIN payimp_due u ON u.line_no = t.line_no AND u.first_of_line = 1
               WHERE t.round = :r
             ) x
+            ORDER BY x.account_id
             """
         ),
         {"r": r},
@@ -289,7 +332,7 @@ def explain_rejections(conn: Connection) -> None:
                      WHEN x.kind = 'family' THEN {bill}
                      ELSE {whole_months} END AS detail
               FROM (
-                SELECT x.line_no, x.reason, x.kind, x.paid_month, t.arrears_cap, w.first_day_text,
+                SELECT x.line_no, x.reason, x.kind, x.paid_month, x.arrears_cap, w.first_day_text,
                        COALESCE(sum(CASE WHEN u.writes_off = 0 THEN u.amount_open END), 0) AS bill,
                        count(DISTINCT CASE WHEN u.writes_off = 0 THEN u.month END) AS bill_months,
                        min(CASE WHEN u.writes_off = 0 THEN u.month END) AS bill_from,
@@ -299,12 +342,10 @@ def explain_rejections(conn: Connection) -> None:
                        count(DISTINCT CASE WHEN u.cum < x.amount THEN u.month END) AS below_months,
                        min(CASE WHEN u.cum > x.amount THEN u.cum END) AS above
                 FROM payimp_round x
-                JOIN payimp_checked t ON t.line_no = x.line_no
-                JOIN account a ON a.id = x.account_id
-                LEFT JOIN payimp_window w ON w.opened_on = a.opened_on
+                LEFT JOIN payimp_waiting w ON w.line_no = x.line_no
                 LEFT JOIN payimp_due u ON u.line_no = x.line_no
                 WHERE x.reason IS NOT NULL
-                GROUP BY x.line_no, x.reason, x.kind, x.paid_month, t.arrears_cap, w.first_day_text
+                GROUP BY x.line_no, x.reason, x.kind, x.paid_month, x.arrears_cap, w.first_day_text
               ) x
             ) e
             WHERE payimp_round.line_no = e.line_no
@@ -322,9 +363,14 @@ _SETTLED_BY = (
 _WRITTEN_OFF_BY = (
     "FROM payimp_round x JOIN payimp_due u ON u.line_no = x.line_no WHERE x.payment_id IS NOT NULL AND u.writes_off = 1"
 )
+_CLOSED_BY = (
+    "FROM payimp_round x JOIN payimp_due u ON u.line_no = x.line_no"
+    " WHERE x.payment_id IS NOT NULL AND (u.writes_off = 1 OR x.kind = 'family' OR u.cum <= u.amount)"
+)
 
 
 def write_payments(conn: Connection, batch_id: int) -> None:
+    """The accepted payments, under the batch that brought them."""
     conn.execute(
         text(
             "INSERT INTO payment (id, reference, account_id, amount, paid_at, channel, batch_id)"
@@ -359,12 +405,7 @@ def write_off(conn: Connection) -> None:
 
 def close_open_items(conn: Connection) -> None:
     """Every item a payment settled or wrote off is settled whole: its open item goes."""
-    conn.execute(
-        text(
-            f"DELETE FROM open_item WHERE charge_id IN (SELECT u.charge_id {_SETTLED_BY}"
-            f" UNION ALL SELECT u.charge_id {_WRITTEN_OFF_BY})"
-        )
-    )
+    conn.execute(text(f"DELETE FROM open_item WHERE charge_id IN (SELECT u.charge_id {_CLOSED_BY})"))
 
 
 def activate_new_families(conn: Connection) -> None:
@@ -378,7 +419,7 @@ def activate_new_families(conn: Connection) -> None:
     )
 
 
-def update_account_status(conn: Connection, d: Dialect) -> None:
+def update_account_status(conn: Connection) -> None:
     """The status of every account a payment of this round settled (docs/ledger.md, derived state).
 
     Active ⇔ no open month before the status month, and, if the account was not active, none in the month of

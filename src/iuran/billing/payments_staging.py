@@ -93,13 +93,14 @@ def create_working_tables(conn: Connection, d: Dialect) -> None:
         " reason TEXT, detail TEXT",
     )
     # Each line classified: 'duplicate', 'rejected' (with reason) or 'pending'; a pending line's round is its
-    # rank among the account's payments in this file by (paid_at, line).
+    # rank among the account's payments in this file by (paid_at, line). A family not yet activated carries the
+    # day it registered (its waiting period runs from it).
     d.create_temp(
         conn,
         "payimp_checked",
         "line_no INTEGER PRIMARY KEY, reference TEXT, account_id BIGINT, kind TEXT, amount BIGINT,"
         f" paid_at {d.timestamp}, paid_on {d.date}, paid_month INTEGER, arrears_cap INTEGER, channel TEXT,"
-        " outcome TEXT NOT NULL, reason TEXT, detail TEXT, round INTEGER",
+        f" outcome TEXT NOT NULL, reason TEXT, detail TEXT, round INTEGER, new_family_since {d.date}",
     )
     # First payment day of new PBPU families by registration day (Peraturan BPJS Kesehatan 1/2015).
     d.create_temp(
@@ -110,15 +111,23 @@ def create_working_tables(conn: Connection, d: Dialect) -> None:
         conn,
         "payimp_due",
         "line_no INTEGER NOT NULL, charge_id BIGINT NOT NULL, account_id BIGINT NOT NULL, month INTEGER NOT NULL,"
-        " amount_open BIGINT NOT NULL, amount BIGINT NOT NULL, writes_off INTEGER NOT NULL, cum BIGINT NOT NULL",
+        " amount_open BIGINT NOT NULL, amount BIGINT NOT NULL, writes_off INTEGER NOT NULL, cum BIGINT NOT NULL,"
+        # the payment's totals, on each of its rows; first_of_line marks one row per payment
+        " first_of_line INTEGER NOT NULL, bill BIGINT NOT NULL, written_off BIGINT NOT NULL, matched INTEGER NOT NULL",
     )
+    if not d.postgres:
+        # SQLite joins by nested loops: it needs the index that PostgreSQL's hash joins do without.
+        conn.execute(text("CREATE INDEX temp.payimp_due_line ON payimp_due (line_no)"))
+    # The payments of the round made by new families before their first payment day.
+    d.create_temp(conn, "payimp_waiting", "line_no INTEGER PRIMARY KEY, first_day_text TEXT NOT NULL")
     # The decision on each payment of the round; accepted ones carry their payment id.
     d.create_temp(
         conn,
         "payimp_round",
         "line_no INTEGER PRIMARY KEY, account_id BIGINT NOT NULL, kind TEXT NOT NULL, reference TEXT NOT NULL,"
         f" amount BIGINT NOT NULL, paid_at {d.timestamp} NOT NULL, paid_on {d.date} NOT NULL,"
-        " paid_month INTEGER NOT NULL, channel TEXT NOT NULL, reason TEXT, detail TEXT, payment_id BIGINT,"
+        " paid_month INTEGER NOT NULL, channel TEXT NOT NULL, arrears_cap INTEGER, reason TEXT, detail TEXT,"
+        " payment_id BIGINT,"
         # the status month (the later of the cycle's and the payment's) and the status before the payment
         f" written_off BIGINT NOT NULL, ref_month INTEGER NOT NULL, was_active {d.boolean} NOT NULL,"
         " has_status INTEGER NOT NULL",
@@ -142,6 +151,7 @@ WORKING_TABLES = (
     "payimp_checked",
     "payimp_window",
     "payimp_due",
+    "payimp_waiting",
     "payimp_round",
     "payimp_refused",
     "payimp_settled",
@@ -180,11 +190,9 @@ def stage_lines(conn: Connection, d: Dialect, lines: Iterable[PaymentLine]) -> i
 def _sqlite_row(line: PaymentLine) -> tuple[object, ...]:
     if line.paid_at is None or line.paid_on is None:
         return tuple(line)
-    # SQLAlchemy's SQLite DateTime storage format, with microseconds.
-    return line._replace(
-        paid_at=line.paid_at.isoformat(" ", "microseconds"),  # type: ignore[arg-type]
-        paid_on=line.paid_on.isoformat(),  # type: ignore[arg-type]
-    )
+    # SQLAlchemy's SQLite DateTime storage format, with microseconds; dates as ISO text.
+    paid_at, paid_on = line.paid_at.isoformat(" ", "microseconds"), line.paid_on.isoformat()
+    return (*line[:5], paid_at, paid_on, *line[7:])
 
 
 def _chunks(rows: Iterator[tuple[object, ...]], size: int) -> Iterator[list[tuple[object, ...]]]:

@@ -170,7 +170,12 @@ BOGOR_2024 = Scenario(
     activeness=_BOGOR_ACTIVENESS,
     # UMK Kabupaten Bogor as set by the Keputusan Gubernur Jawa Barat for each year (figures as recalled, to be
     # checked against the decrees before any real use).
-    umk={("32.01", 2022): 4_217_206, ("32.01", 2023): 4_520_212, ("32.01", 2024): 4_579_541},
+    umk={
+        ("32.01", 2022): 4_217_206,
+        ("32.01", 2023): 4_520_212,
+        ("32.01", 2024): 4_579_541,
+        ("32.01", 2025): 4_877_211,  # the months the benchmark plays after the picture date
+    },
     umk_basis="Keputusan Gubernur Jawa Barat on UMK (figures as recalled; illustrative)",
     sources=(_BOGOR_SOURCE,),
     notes=(

@@ -207,7 +207,7 @@ def upgrade() -> None:
         sa.Column("amount", MONEY, nullable=False),
         sa.Column("paid_at", sa.DateTime, nullable=False),
         sa.Column("channel", sa.String(24), nullable=False),
-        sa.Column("batch_id", ID, sa.ForeignKey("import_batch.id")),
+        sa.Column("batch_id", ID),  # no foreign key: per-row checks halve the import rate; verify proves it
         sa.CheckConstraint("amount > 0", name="payment_amount"),
     )
     op.create_index("payment_account", "payment", ["account_id", "paid_at"])
@@ -217,7 +217,8 @@ def upgrade() -> None:
         _id(),
         sa.Column("payment_id", ID, sa.ForeignKey("payment.id"), nullable=False),
         sa.Column("charge_id", ID, sa.ForeignKey("charge.id"), nullable=False),
-        sa.Column("account_id", ID, sa.ForeignKey("account.id"), nullable=False),
+        # account and month repeat the charge's (for set-based reads); verify proves they agree
+        sa.Column("account_id", ID, nullable=False),
         sa.Column("month", MONTH, nullable=False),
         sa.Column("amount", MONEY, nullable=False),  # negative: released after a reversal
         sa.Column("allocated_on", sa.Date, nullable=False),
@@ -231,7 +232,7 @@ def upgrade() -> None:
         "writeoff",
         _id(),
         sa.Column("charge_id", ID, sa.ForeignKey("charge.id"), nullable=False),
-        sa.Column("account_id", ID, sa.ForeignKey("account.id"), nullable=False),
+        sa.Column("account_id", ID, nullable=False),  # the charge's; verify proves they agree
         sa.Column("month", MONTH, nullable=False),
         sa.Column("amount", MONEY, nullable=False),
         sa.Column("reason", sa.String(80), nullable=False),
