@@ -87,6 +87,18 @@ def test_activeness_per_kabupaten_in_json_and_csv(kalteng: Engine) -> None:
     assert csv_lines[1] == "62.06,Kabupaten Katingan,186912,141000,45912,0.7544"
 
 
-def test_activeness_has_no_kecamatan_breakdown(kalteng: Engine) -> None:
+def test_activeness_per_kecamatan_adds_up_to_its_kabupaten(kalteng: Engine) -> None:
+    with kalteng.connect() as conn:
+        by_kecamatan = activeness_report(conn, NOV_15, by="kecamatan", branch="PLK")
+        by_kabupaten = activeness_report(conn, NOV_15, by="kabupaten", branch="PLK")
+    assert by_kecamatan.columns[1].header == "Kecamatan"
+    for kab in by_kabupaten.rows:
+        inside = [r for r in by_kecamatan.rows if str(r["kecamatan_code"]).startswith(f"{kab['kabkota_code']}.")]
+        assert inside and sum(int(r["registered"]) for r in inside) == kab["registered"]
+        assert sum(int(r["active"]) for r in inside) == kab["active"]
+    assert by_kecamatan.total == by_kabupaten.total
+
+
+def test_activeness_refuses_an_unknown_breakdown(kalteng: Engine) -> None:
     with kalteng.connect() as conn, pytest.raises(RuleInputError, match=r"^by: the activeness report is broken down"):
-        activeness_report(conn, NOV_15, by="kecamatan")
+        activeness_report(conn, NOV_15, by="desa")

@@ -1,4 +1,4 @@
-"""Keaktifan (activeness): active ÷ registered, per segment or per kabupaten/kota (DOMAIN §10).
+"""Keaktifan (activeness): active ÷ registered, per segment, kabupaten/kota or kecamatan (DOMAIN §10).
 
 Reads `snapshot_coverage` of the cycle month; one GROUP BY.
 """
@@ -14,7 +14,7 @@ from iuran.reports.model import Cell, Column, Kind, Report, Row, ratio
 from iuran.reports.scope import as_int, check_by, in_branch, params, resolve_branch, snapshot_month
 from iuran.rules.segments import Segment
 
-BY = ("segment", "kabupaten")
+BY = ("segment", "kabupaten", "kecamatan")
 
 _FIGURES = (
     Column("registered", "Terdaftar", Kind.COUNT),
@@ -28,6 +28,11 @@ KABUPATEN_COLUMNS = (
     Column("kabkota_name", "Kabupaten/Kota", Kind.TEXT),
     *_FIGURES,
 )
+KECAMATAN_COLUMNS = (
+    Column("kecamatan_code", None, Kind.TEXT),
+    Column("kecamatan_name", "Kecamatan", Kind.TEXT),
+    *_FIGURES,
+)
 
 _BY_SEGMENT_SQL = """
 SELECT s.segment, CAST(sum(s.registered) AS BIGINT) AS registered, CAST(sum(s.active) AS BIGINT) AS active
@@ -36,15 +41,20 @@ WHERE s.month = :month AND {branch}
 GROUP BY s.segment
 """
 
-_BY_KABUPATEN_SQL = """
-SELECT s.kabkota_code, r.name AS kabkota_name,
+# Per area: {area} is kabkota_code or kecamatan_code of the snapshot.
+_BY_AREA_SQL = """
+SELECT s.{area} AS code, r.name AS name,
        CAST(sum(s.registered) AS BIGINT) AS registered, CAST(sum(s.active) AS BIGINT) AS active
 FROM snapshot_coverage s
-LEFT JOIN region r ON r.code = s.kabkota_code
+LEFT JOIN region r ON r.code = s.{area}
 WHERE s.month = :month AND {branch}
-GROUP BY s.kabkota_code, r.name
-ORDER BY s.kabkota_code
+GROUP BY s.{area}, r.name
+ORDER BY s.{area}
 """
+_AREAS = {
+    "kabupaten": ("kabkota", KABUPATEN_COLUMNS, "Keaktifan Peserta JKN per Kabupaten/Kota"),
+    "kecamatan": ("kecamatan", KECAMATAN_COLUMNS, "Keaktifan Peserta JKN per Kecamatan"),
+}
 
 
 def activeness_report(conn: Connection, as_of: dt.date, by: str = "segment", branch: str | None = None) -> Report:
@@ -55,18 +65,18 @@ def activeness_report(conn: Connection, as_of: dt.date, by: str = "segment", bra
     values = params(scope, month=months.to_db(month))
     where = in_branch("s.kabkota_code", scope)
 
-    if breakdown == "kabupaten":
+    if breakdown in _AREAS:
+        area, columns, title = _AREAS[breakdown]
         rows = [
             Row(
                 {
-                    "kabkota_code": r.kabkota_code,
-                    "kabkota_name": r.kabkota_name or r.kabkota_code,
+                    f"{area}_code": r.code,
+                    f"{area}_name": r.name or r.code,
                     **_figures(as_int(r.registered), as_int(r.active)),
                 }
             )
-            for r in conn.execute(text(_BY_KABUPATEN_SQL.format(branch=where)), values)
+            for r in conn.execute(text(_BY_AREA_SQL.format(area=f"{area}_code", branch=where)), values)
         ]
-        columns, title = KABUPATEN_COLUMNS, "Keaktifan Peserta JKN per Kabupaten/Kota"
     else:
         found = {
             Segment(r.segment): (as_int(r.registered), as_int(r.active))
