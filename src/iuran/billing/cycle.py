@@ -16,9 +16,10 @@ from sqlalchemy import Connection, Engine, text
 from iuran.billing.rates import write_rates
 from iuran.db.engine import is_postgres
 from iuran.db.months import from_db, to_db
+from iuran.reports.collectibility import write_collection_snapshot
 from iuran.rules.month import Month
 
-STEPS = ("rates", "bill", "status", "subsidy", "snapshot")
+STEPS = ("rates", "bill", "status", "subsidy", "snapshot", "collection")
 
 Progress = Callable[[str, int, int], None]  # (step, steps done, steps in all)
 
@@ -409,10 +410,20 @@ def _snapshot(conn: Connection, month: Month, now: dt.datetime) -> int:
     return n
 
 
+# --- step 6: collection ----------------------------------------------------------------------------------------
+
+
+def _collection(conn: Connection, month: Month, now: dt.datetime) -> int:
+    """The collectibility figures of the last 12 months as they stood on the eve of the 1st, per payer kind and
+    kabupaten/kota (`snapshot_collection`): the collectibility report adds only what was posted after them."""
+    return write_collection_snapshot(conn, month, now)
+
+
 _STEP_FUNCS: dict[str, Callable[[Connection, Month, dt.datetime], int]] = {
     "rates": _rates,
     "bill": _bill,
     "status": _status,
     "subsidy": _subsidy,
     "snapshot": _snapshot,
+    "collection": _collection,
 }
