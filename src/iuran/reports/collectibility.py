@@ -436,7 +436,16 @@ class _MonthKinds:
     @classmethod
     def of(cls, conn: Connection, first: Month, last: Month) -> _MonthKinds:
         query, values = _Piece(first, last, WHOLE).every(_MONTH_KINDS, "k")
-        rows = conn.execute(text(query), values).all()
+        if not is_postgres(conn):
+            rows = conn.execute(text(query), values).all()
+        else:
+            # Each probe must use the (kind, month) index: PostgreSQL otherwise picks a sequential scan that, for a
+            # recent month, reads most of the table before its first match (3 s at 5 million participants).
+            conn.execute(text("SET LOCAL enable_seqscan = off"))
+            try:
+                rows = conn.execute(text(query), values).all()
+            finally:
+                conn.execute(text("SET LOCAL enable_seqscan = on"))
         billed = frozenset(as_int(r.month) for r in rows if as_int(r.billed))
         return cls(billed, frozenset(as_int(r.month) for r in rows if as_int(r.billed) and as_int(r.opening)))
 
