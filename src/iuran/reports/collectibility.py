@@ -187,35 +187,26 @@ GROUP BY m.month
 """,
 )
 
+
 # --- a set of accounts ({accounts}: a condition on account a) by kind, reached through the account_id indexes
 # of charge and payment: the cost follows the number of accounts, not the size of the ledger ---
-_ACCOUNTS_BILLED = _Sql(
-    "charge",
-    f"""
-SELECT c.month AS month, a.kind AS kind, CAST(sum(c.amount) AS BIGINT) AS amount
-FROM account a JOIN charge c ON c.account_id = a.id
+def _accounts_posting(table: str, join: str, amount: str) -> _Sql:
+    """Σ `amount` by billing month and payer kind over the charges of a set of accounts (and their `join`ed
+    postings): billed charges, their reversals or their allocations."""
+    return _Sql(
+        table,
+        f"""
+SELECT c.month AS month, a.kind AS kind, CAST(sum({amount}) AS BIGINT) AS amount
+FROM account a JOIN charge c ON c.account_id = a.id {join}
 WHERE {{accounts}} AND {_BILLED_KINDS} AND c.month BETWEEN {{first}} AND {{last}} AND {{posted}}
 GROUP BY c.month, a.kind
 """,
-)
-_ACCOUNTS_REVERSED = _Sql(
-    "reversal",
-    f"""
-SELECT c.month AS month, a.kind AS kind, CAST(sum(v.amount) AS BIGINT) AS amount
-FROM account a JOIN charge c ON c.account_id = a.id JOIN reversal v ON v.charge_id = c.id
-WHERE {{accounts}} AND {_BILLED_KINDS} AND c.month BETWEEN {{first}} AND {{last}} AND {{posted}}
-GROUP BY c.month, a.kind
-""",
-)
-_ACCOUNTS_COLLECTED = _Sql(
-    "allocation",
-    f"""
-SELECT c.month AS month, a.kind AS kind, CAST(sum(l.amount) AS BIGINT) AS amount
-FROM account a JOIN charge c ON c.account_id = a.id JOIN allocation l ON l.charge_id = c.id
-WHERE {{accounts}} AND {_BILLED_KINDS} AND c.month BETWEEN {{first}} AND {{last}} AND {{posted}}
-GROUP BY c.month, a.kind
-""",
-)
+    )
+
+
+_ACCOUNTS_BILLED = _accounts_posting("charge", "", "c.amount")
+_ACCOUNTS_REVERSED = _accounts_posting("reversal", "JOIN reversal v ON v.charge_id = c.id", "v.amount")
+_ACCOUNTS_COLLECTED = _accounts_posting("allocation", "JOIN allocation l ON l.charge_id = c.id", "l.amount")
 _ACCOUNTS_CASH = _Sql(
     "payment",
     """
