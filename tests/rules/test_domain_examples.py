@@ -372,7 +372,7 @@ def test_class_change_by_request_is_only_for_pbpu_and_bp() -> None:
 
 
 def test_laid_off_worker_gets_6_months_of_kelas_three() -> None:
-    assert kelas_for_phk() == (3, 6)
+    assert kelas_for_phk(dt.date(2024, 1, 1)) == (3, 6)
 
 
 def test_employer_changes_by_the_20th_and_newborns_within_28_days() -> None:

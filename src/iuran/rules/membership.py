@@ -89,8 +89,7 @@ def va_number(card_number: str, prefix: str | None = None, rules: Rulebook | Non
     return prefix + card[-rule.card_tail_digits :]
 
 
-def kelas_for_phk(rules: Rulebook | None = None, on: dt.date | None = None) -> tuple[int, int]:
-    """(kelas, free months) granted to a laid-off PPU worker on proof of the PHK (DOMAIN §9)."""
-    rb = rules or default_rulebook()
-    rule = rb.status_change[-1] if on is None else in_force(rb.status_change, on, "status change")
+def kelas_for_phk(on: dt.date, rules: Rulebook | None = None) -> tuple[int, int]:
+    """(kelas, free months) granted on `on` to a laid-off PPU worker on proof of the PHK (DOMAIN §9)."""
+    rule = in_force((rules or default_rulebook()).status_change, on, "status change")
     return check_kelas(rule.phk_kelas), rule.phk_free_months
