@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Engine, create_engine, text
 
@@ -92,6 +93,13 @@ def bare_insert_seconds(engine: Engine, month: Month, rows: int) -> float:
     return seconds
 
 
+def _statement_clock(engine: Engine) -> Any:
+    sys.path.insert(0, str(Path(__file__).parent))
+    from statement_clock import StatementClock
+
+    return StatementClock.attach(engine)
+
+
 def already_paid(engine: Engine, month: Month) -> bool:
     with engine.connect() as c:
         return bool(
@@ -112,6 +120,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     ap.add_argument("--smoke", action="store_true", help="small run for CI: figures printed, targets not judged")
     ap.add_argument("--reuse", action="store_true", help="measure again on a database an earlier run built")
     ap.add_argument("--out", type=Path, default=Path("bench/out"))
+    ap.add_argument("--trace", action="store_true", help="print the slowest SQL statements of each cycle and import")
     args = ap.parse_args(argv)
 
     say = (lambda m: None) if args.smoke else (lambda m: print(f"  {m}", file=sys.stderr, flush=True))
@@ -128,6 +137,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         summary = build_scenario(engine, "bogor-2024", args.scale, args.seed, progress=say)
         persons, month = summary.generation.persons, summary.generation.month
     setup_s = time.perf_counter() - t0
+    clock = _statement_clock(engine) if args.trace else None
     print(f"setup: bogor-2024 at scale {args.scale}: {persons:,} participants, {setup_s:.1f} s", flush=True)
 
     cycles: list[dict[str, float | int | str]] = []
@@ -140,9 +150,13 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                 run_cycle(engine, month, now=dt.datetime(month.year, month.month, 1, 1))
             path = Path(tmp) / f"payments-{month}.csv"
             lines = write_payments(engine, month, path)
+            if clock:
+                clock.reset()
             start = time.perf_counter()
             result = import_payments(engine, path, now=dt.datetime.combine(month.last_day(), dt.time(23)))
             seconds = time.perf_counter() - start
+            if clock:
+                clock.report(f"payments {month}")
             imported += result.lines
             imports.append(
                 {
@@ -160,9 +174,13 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                 flush=True,
             )
             month = month + 1
+            if clock:
+                clock.reset()
             start = time.perf_counter()
             run = run_cycle(engine, month, now=dt.datetime(month.year, month.month, 1, 1))
             cycle_s = time.perf_counter() - start
+            if clock:
+                clock.report(f"cycle {month}")
             rows = run.rows["bill"]
             bare_s = bare_insert_seconds(engine, month, rows)
             cycles.append(

@@ -3,23 +3,38 @@
 `run_cycle(engine, month, now=...)` is a handful of set-based SQL statements over all accounts, in steps. Each
 step is one transaction that also records itself in `cycle_step`: a finished step is never run twice (a rerun
 changes nothing) and a crash leaves whole steps only (run again to resume).
+
+Steps that read and write different tables run side by side on PostgreSQL, each on its own connection (`STAGES`):
+while `bill` writes the month's charges and lines, `status`, `coverage` and `subsidy` work from the older open
+items and the memberships. SQLite has one writer at a time and runs them one after another.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, Engine, text
 
 from iuran.billing.rates import write_rates
-from iuran.db.engine import is_postgres
+from iuran.db.engine import create_temp_as, is_postgres
 from iuran.db.months import from_db, to_db
 from iuran.reports.collectibility import write_collection_snapshot
 from iuran.rules.month import Month
 
-STEPS = ("rates", "bill", "status", "subsidy", "snapshot", "collection")
+# Stages run one after another. A stage's lanes run side by side (PostgreSQL); a lane's steps one after another.
+# `bill` writes the month's charges, lines and open items; `status` reads only the open items of earlier months,
+# `coverage` the statuses and memberships, `subsidy` the statuses, memberships and rates. `snapshot` (the arrears
+# aging) needs the month's charges and the statuses; `collection` comes last.
+STAGES: tuple[tuple[tuple[str, ...], ...], ...] = (
+    (("rates",),),
+    (("bill",), ("status", "coverage", "subsidy")),
+    (("snapshot", "collection"),),
+)
+STEPS = tuple(step for stage in STAGES for lane in stage for step in lane)
 
 Progress = Callable[[str, int, int], None]  # (step, steps done, steps in all)
 
@@ -70,20 +85,36 @@ def run_cycle(engine: Engine, month: Month, *, now: dt.datetime, progress: Progr
     with engine.connect() as conn:
         check_order(conn, month)
         done = {r[0] for r in conn.execute(text("SELECT step FROM cycle_step WHERE month = :m"), {"m": to_db(month)})}
+        side_by_side = is_postgres(conn)
     rows: dict[str, int] = {}
-    for i, step in enumerate(STEPS):
-        if step in done:
-            continue
-        with engine.begin() as conn:
-            n = _STEP_FUNCS[step](conn, month, now)
-            conn.execute(
-                text("INSERT INTO cycle_step (month, step, rows, finished_at) VALUES (:m, :s, :n, :t)"),
-                {"m": to_db(month), "s": step, "n": n, "t": now},
-            )
-        rows[step] = n
-        if progress:
-            progress(step, i + 1, len(STEPS))
-    return CycleResult(month, rows, tuple(s for s in STEPS if s in done))
+    lock = threading.Lock()
+
+    def run_lane(lane: tuple[str, ...]) -> None:
+        for step in lane:
+            if step in done:
+                continue
+            with engine.begin() as conn:
+                n = _STEP_FUNCS[step](conn, month, now)
+                conn.execute(
+                    text("INSERT INTO cycle_step (month, step, rows, finished_at) VALUES (:m, :s, :n, :t)"),
+                    {"m": to_db(month), "s": step, "n": n, "t": now},
+                )
+            with lock:
+                rows[step] = n
+                if progress:
+                    progress(step, len(rows) + len(done), len(STEPS))
+
+    for stage in STAGES:
+        if side_by_side and len(stage) > 1:
+            with ThreadPoolExecutor(max_workers=len(stage), thread_name_prefix="cycle") as pool:
+                # Every lane runs to its end (its finished steps stay committed) before the first error is raised.
+                failures = [f.exception() for f in [pool.submit(run_lane, lane) for lane in stage]]
+            if error := next((e for e in failures if e is not None), None):
+                raise error
+        else:
+            for lane in stage:
+                run_lane(lane)
+    return CycleResult(month, {s: rows[s] for s in STEPS if s in rows}, tuple(s for s in STEPS if s in done))
 
 
 def _params(month: Month, now: dt.datetime) -> dict[str, object]:
@@ -99,7 +130,9 @@ def _params(month: Month, now: dt.datetime) -> dict[str, object]:
 
 
 def _rates(conn: Connection, month: Month, now: dt.datetime) -> int:
-    return write_rates(conn, month)
+    n = write_rates(conn, month)
+    _analyze(conn, "rate_in_force")  # the month's rates are new: the planner must know they are there
+    return n
 
 
 # --- step 2: bill ----------------------------------------------------------------------------------------------
@@ -175,41 +208,58 @@ def _check_billable(conn: Connection, p: dict[str, object]) -> None:
 
 
 def _bill(conn: Connection, month: Month, now: dt.datetime) -> int:
-    """One charge per payer account and a line per person: the lines are computed once, in a working table."""
+    """One charge per payer account and a line per person, each written in one pass over the memberships.
+
+    The charges are summed from the memberships first (a few hundred thousand rows), then the lines are written
+    straight from the memberships, each joined to its account's new charge: the five million lines of a large
+    branch are computed and written once, as a bare `INSERT … SELECT` would.
+    """
     p = _params(month, now)
     _check_billable(conn, p)
     _prepare_umk(conn, p)
-    conn.execute(text("DROP TABLE IF EXISTS cycle_line"))
-    conn.execute(
-        text(
-            "CREATE TEMPORARY TABLE cycle_line AS SELECT m.account_id, m.person_id, m.segment, m.kelas,"
-            f" {_AMOUNT} AS amount, r.participant, {_GOVERNMENT} AS government, {_EMPLOYER} AS employer,"
-            f" {_WORKER} AS worker {_BILLABLE.format(join='')}"
-        ),
+    create_temp_as(
+        conn,
+        "cycle_charge",
+        f"SELECT m.account_id, count(*) AS members, sum({_AMOUNT}) AS amount {_BILLABLE.format(join='')}"
+        " GROUP BY m.account_id",
         p,
     )
     conn.execute(
         text(
             "INSERT INTO charge (account_id, month, kind, members, amount, created_at) "
-            "SELECT account_id, :m, 'contribution', count(*), sum(amount), :now FROM cycle_line GROUP BY account_id"
+            "SELECT account_id, :m, 'contribution', members, amount, :now FROM cycle_charge ORDER BY account_id"
         ),
         p,
     )
-    _analyze(conn, "charge")
+    # The new charges' ids by account, in a working table without an index: the lines join it by hash, whatever
+    # the planner thinks of the month's first rows.
+    create_temp_as(
+        conn,
+        "cycle_charge_id",
+        "SELECT id, account_id, amount FROM charge WHERE month = :m AND kind = 'contribution'",
+        p,
+    )
+    if not is_postgres(conn):  # SQLite joins by nested loops: give it the index
+        conn.execute(text("CREATE INDEX temp.cycle_charge_account ON cycle_charge_id (account_id)"))
     lines = conn.execute(
         text(
             "INSERT INTO charge_line (charge_id, person_id, month, segment, kelas, amount,"
             " participant, government, employer, worker) "
-            "SELECT c.id, l.person_id, :m, l.segment, l.kelas, l.amount, l.participant, l.government, l.employer,"
-            " l.worker FROM cycle_line l"
-            " JOIN charge c ON c.account_id = l.account_id AND c.month = :m AND c.kind = 'contribution'"
+            f"SELECT c.id, m.person_id, :m, m.segment, m.kelas, {_AMOUNT}, r.participant, {_GOVERNMENT},"
+            f" {_EMPLOYER}, {_WORKER} " + _BILLABLE.format(join="JOIN cycle_charge_id c ON c.account_id = m.account_id")
         ),
         p,
     ).rowcount
-    _open_new_items(conn, p, "('contribution')")
-    for table in ("cycle_line", "cycle_umk"):
+    conn.execute(
+        text(
+            "INSERT INTO open_item (charge_id, account_id, month, amount_open) "
+            "SELECT id, account_id, :m, amount FROM cycle_charge_id WHERE amount > 0 ORDER BY id"
+        ),
+        p,
+    )
+    for table in ("cycle_charge", "cycle_charge_id", "cycle_umk"):
         conn.execute(text(f"DROP TABLE {table}"))
-    _analyze(conn, "charge", "charge_line", "open_item")
+    _analyze(conn, "charge", "open_item")
     return lines
 
 
@@ -251,23 +301,24 @@ def _open_new_items(conn: Connection, p: dict[str, object], kinds: str) -> None:
 def _status(conn: Connection, month: Month, now: dt.datetime) -> int:
     """Suspension from the 1st after an unpaid month (Perpres 64/2020 Pasal 42(1)), for every account."""
     p = _params(month, now)
-    conn.execute(text("DROP TABLE IF EXISTS cycle_status"))
-    conn.execute(
-        text(
-            "CREATE TEMPORARY TABLE cycle_status AS "
-            "SELECT a.id AS account_id,"
-            " CASE WHEN a.kind = 'family' AND a.activated_on IS NULL THEN 0"
-            "      WHEN o.months IS NULL THEN 1 ELSE 0 END AS active,"
-            " COALESCE(o.months, 0) AS months, COALESCE(o.amount, 0) AS amount, o.since AS since,"
-            " s.active AS was_active, s.status_since AS was_since, a.opened_on AS opened_on "
-            "FROM account a "
-            "LEFT JOIN (SELECT account_id, count(DISTINCT month) AS months, sum(amount_open) AS amount,"
-            "  min(month) AS since FROM open_item WHERE month < :m GROUP BY account_id) o ON o.account_id = a.id "
-            "LEFT JOIN account_status s ON s.account_id = a.id"
-        ),
+    # Months in arrears: the distinct months before :m with an open item (an account may owe two kinds a month).
+    # One sort of the open items by account (a hash of every account × month would spill to disk).
+    create_temp_as(
+        conn,
+        "cycle_status",
+        "SELECT a.id AS account_id,"
+        " CASE WHEN a.kind = 'family' AND a.activated_on IS NULL THEN 0"
+        "      WHEN o.months IS NULL THEN 1 ELSE 0 END AS active,"
+        " COALESCE(o.months, 0) AS months, COALESCE(o.amount, 0) AS amount, o.since AS since,"
+        " s.active AS was_active, s.status_since AS was_since, a.opened_on AS opened_on "
+        "FROM account a "
+        "LEFT JOIN (SELECT account_id, count(DISTINCT month) AS months, sum(amount_open) AS amount,"
+        "  min(month) AS since FROM open_item WHERE month < :m GROUP BY account_id) o ON o.account_id = a.id "
+        "LEFT JOIN account_status s ON s.account_id = a.id",
         p,
     )
-    conn.execute(text("DELETE FROM account_status"))
+    # Derived state, rebuilt whole: TRUNCATE leaves no dead rows behind on PostgreSQL.
+    conn.execute(text("TRUNCATE account_status" if is_postgres(conn) else "DELETE FROM account_status"))
     n = conn.execute(
         text(
             "INSERT INTO account_status (account_id, active, status_since, months_in_arrears, arrears_amount,"
@@ -375,24 +426,40 @@ _BUCKET = (
 )
 
 
-def _snapshot(conn: Connection, month: Month, now: dt.datetime) -> int:
-    """The aggregates reports read: coverage and arrears aging for the month."""
+def _coverage(conn: Connection, month: Month, now: dt.datetime) -> int:
+    """What the coverage and activeness reports read: registered and active persons per kecamatan × segment."""
     p = _params(month, now)
     if is_postgres(conn):
         conn.execute(text("SET LOCAL work_mem = '1GB'"))  # one hash of every person, in memory
-    for table in ("snapshot_coverage", "snapshot_arrears"):
-        conn.execute(text(f"DELETE FROM {table} WHERE month = :m"), p)
+        # The books are in memory by now: an index probe per ended membership is cheaper than hashing them all.
+        conn.execute(text("SET LOCAL random_page_cost = 1.1"))
+    conn.execute(text("DELETE FROM snapshot_coverage WHERE month = :m"), p)
+    # Every person counted once: a working table first, so that PostgreSQL may count with parallel workers.
+    create_temp_as(
+        conn,
+        "cycle_coverage",
+        f"SELECT p.kecamatan_code, m.segment, p.kabkota_code, count(*) AS registered,"
+        f" sum(CASE WHEN {_ACTIVE} THEN 1 ELSE 0 END) AS active {_LATEST_MEMBERSHIP}"
+        " GROUP BY p.kecamatan_code, m.segment, p.kabkota_code",
+        p,
+    )
     n = conn.execute(
         text(
             "INSERT INTO snapshot_coverage (month, kecamatan_code, segment, kabkota_code, registered, active) "
-            f"SELECT :m, p.kecamatan_code, m.segment, p.kabkota_code, count(*),"
-            f" sum(CASE WHEN {_ACTIVE} THEN 1 ELSE 0 END) {_LATEST_MEMBERSHIP}"
-            " GROUP BY p.kecamatan_code, m.segment, p.kabkota_code"
+            "SELECT :m, kecamatan_code, segment, kabkota_code, registered, active FROM cycle_coverage"
         ),
         p,
     ).rowcount
+    conn.execute(text("DROP TABLE cycle_coverage"))
+    return n
+
+
+def _snapshot(conn: Connection, month: Month, now: dt.datetime) -> int:
+    """What the arrears report reads: accounts, persons and Rupiah in arrears per aging bucket."""
+    p = _params(month, now)
+    conn.execute(text("DELETE FROM snapshot_arrears WHERE month = :m"), p)
     # Accounts in arrears: persons covered this month from the month's charge, segment from the memberships.
-    conn.execute(
+    return conn.execute(
         text(
             "INSERT INTO snapshot_arrears (month, kabkota_code, segment, bucket, accounts, persons, amount) "
             f"SELECT :m, COALESCE(a.kabkota_code, ''), x.segment, {_BUCKET}, count(*), sum(c.members),"
@@ -406,8 +473,7 @@ def _snapshot(conn: Connection, month: Month, now: dt.datetime) -> int:
             f"WHERE s.months_in_arrears > 0 GROUP BY COALESCE(a.kabkota_code, ''), x.segment, {_BUCKET}"
         ),
         p,
-    )
-    return n
+    ).rowcount
 
 
 # --- step 6: collection ----------------------------------------------------------------------------------------
@@ -424,6 +490,7 @@ _STEP_FUNCS: dict[str, Callable[[Connection, Month, dt.datetime], int]] = {
     "bill": _bill,
     "status": _status,
     "subsidy": _subsidy,
+    "coverage": _coverage,
     "snapshot": _snapshot,
     "collection": _collection,
 }

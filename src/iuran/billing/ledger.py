@@ -2,8 +2,8 @@
 
 Each check is one SQL query that returns the offending rows (at most a sample); an empty result everywhere means
 the ledger balances: for every charge `amount − allocations − write-offs − reversals` is ≥ 0 and equals its open
-item, every allocation points at a real charge of the same account and month, and no payment is allocated beyond
-its amount.
+item, every allocation points at a real charge of the same account and month and at a real payment, every charge
+and payment at a real account, and no payment is allocated beyond its amount.
 """
 
 from __future__ import annotations
@@ -28,6 +28,18 @@ LEFT JOIN (SELECT charge_id, sum(amount) AS amount FROM reversal GROUP BY charge
 _BALANCE = "(s.amount - s.allocated - s.written_off - s.reversed)"
 
 CHECKS: dict[str, str] = {
+    # References that PostgreSQL does not check row by row on the bulk-written tables (migration 0004).
+    "charge_without_account": """
+        SELECT c.id FROM charge c LEFT JOIN account a ON a.id = c.account_id WHERE a.id IS NULL""",
+    "payment_without_account": """
+        SELECT p.id FROM payment p LEFT JOIN account a ON a.id = p.account_id WHERE a.id IS NULL""",
+    "allocation_without_payment": """
+        SELECT a.id FROM allocation a LEFT JOIN payment p ON p.id = a.payment_id WHERE p.id IS NULL""",
+    "writeoff_without_payment": """
+        SELECT w.id FROM writeoff w LEFT JOIN payment p ON p.id = w.payment_id
+        WHERE w.payment_id IS NOT NULL AND p.id IS NULL""",
+    "status_without_account": """
+        SELECT s.account_id FROM account_status s LEFT JOIN account a ON a.id = s.account_id WHERE a.id IS NULL""",
     "charge_overpaid": f"SELECT s.id, {_BALANCE} FROM ({_SETTLED}) s WHERE {_BALANCE} < 0",
     "open_item_mismatch": f"""
         SELECT s.id, {_BALANCE}, o.amount_open FROM ({_SETTLED}) s

@@ -64,3 +64,14 @@ def transaction(engine: Engine) -> Iterator[Connection]:
 
 def scalar(conn: Connection, sql: str, **params: Any) -> Any:
     return conn.execute(text(sql), params).scalar()
+
+
+def create_temp_as(conn: Connection, name: str, select: str, params: dict[str, Any] | None = None) -> None:
+    """A working table private to the connection, filled by one query, with planner statistics.
+
+    `CREATE TABLE … AS` (unlike `INSERT … SELECT`) lets PostgreSQL run the query with parallel workers.
+    """
+    conn.execute(text(f"DROP TABLE IF EXISTS {name}"))
+    conn.execute(text(f"CREATE TEMPORARY TABLE {name} AS {select}"), params or {})
+    if is_postgres(conn):
+        conn.execute(text(f"ANALYZE {name}"))
