@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 from cycle_fixtures import employer_with_workers, family, pbi
 from sqlalchemy import Connection, Engine, text
+from sqlalchemy.exc import IntegrityError
 
 from iuran.billing import cycle as cycle_module
 from iuran.billing.cycle import CycleError, run_cycle
@@ -257,3 +258,29 @@ def test_ledger_verify_finds_an_allocation_beyond_the_charge(engine: Engine) -> 
         result = verify(c)
     assert not result.ok
     assert result.problems["charge_overpaid"] and result.problems["open_item_mismatch"]
+
+
+@pytest.mark.unbalanced_books
+def test_a_dangling_reference_is_refused_or_found_by_verify(engine: Engine) -> None:
+    """SQLite checks the references of the books row by row; PostgreSQL leaves it to verify (migration 0004)."""
+    with engine.begin() as c:
+        account = family(c, 1, 3, billing_from=JAN_2024)
+    run(engine, JAN_2024, JAN_2024)
+    nowhere = 999_999
+    dangling = (
+        "INSERT INTO payment (reference, account_id, amount, paid_at, channel) VALUES ('X2', :x, 1, :t, 'teller')",
+        "INSERT INTO allocation (payment_id, charge_id, account_id, month, amount, allocated_on)"
+        " SELECT :x, id, account_id, month, 0, :t FROM charge WHERE account_id = :a",
+    )
+    values = {"x": nowhere, "a": account, "t": dt.datetime(2024, 1, 5)}
+    if engine.dialect.name == "sqlite":
+        for statement in dangling:
+            with pytest.raises(IntegrityError), engine.begin() as c:
+                c.execute(text(statement), values)
+        return
+    with engine.begin() as c:
+        for statement in dangling:
+            c.execute(text(statement), values)
+    with engine.connect() as c:
+        result = verify(c)
+    assert result.problems["payment_without_account"] and result.problems["allocation_without_payment"]

@@ -26,6 +26,7 @@ from iuran.reports.collectibility import write_collection_snapshot
 from iuran.rules.month import Month
 
 # Stages run one after another. A stage's lanes run side by side (PostgreSQL); a lane's steps one after another.
+# The first lane of a stage is its longest.
 # `bill` writes the month's charges, lines and open items; `status` reads only the open items of earlier months,
 # `coverage` the statuses and memberships, `subsidy` the statuses, memberships and rates. `snapshot` (the arrears
 # aging) needs the month's charges and the statuses; `collection` comes last.
@@ -89,11 +90,14 @@ def run_cycle(engine: Engine, month: Month, *, now: dt.datetime, progress: Progr
     rows: dict[str, int] = {}
     lock = threading.Lock()
 
-    def run_lane(lane: tuple[str, ...]) -> None:
+    def run_lane(lane: tuple[str, ...], beside: bool = False) -> None:
         for step in lane:
             if step in done:
                 continue
             with engine.begin() as conn:
+                if beside:
+                    # Two cores: a lane beside the stage's first (and longest) one keeps to one of them.
+                    conn.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
                 n = _STEP_FUNCS[step](conn, month, now)
                 conn.execute(
                     text("INSERT INTO cycle_step (month, step, rows, finished_at) VALUES (:m, :s, :n, :t)"),
@@ -108,7 +112,8 @@ def run_cycle(engine: Engine, month: Month, *, now: dt.datetime, progress: Progr
         if side_by_side and len(stage) > 1:
             with ThreadPoolExecutor(max_workers=len(stage), thread_name_prefix="cycle") as pool:
                 # Every lane runs to its end (its finished steps stay committed) before the first error is raised.
-                failures = [f.exception() for f in [pool.submit(run_lane, lane) for lane in stage]]
+                futures = [pool.submit(run_lane, lane, i > 0) for i, lane in enumerate(stage)]
+                failures = [f.exception() for f in futures]
             if error := next((e for e in failures if e is not None), None):
                 raise error
         else:

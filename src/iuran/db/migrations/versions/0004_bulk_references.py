@@ -48,5 +48,6 @@ def downgrade() -> None:
         return
     for table, column, referenced in REFERENCES:
         op.execute(
-            f"ALTER TABLE {table} ADD CONSTRAINT {table}_{column}_fkey FOREIGN KEY ({column}) REFERENCES {referenced}(id)"
+            f"ALTER TABLE {table} ADD CONSTRAINT {table}_{column}_fkey"
+            f" FOREIGN KEY ({column}) REFERENCES {referenced}(id)"
         )
