@@ -28,12 +28,12 @@ from iuran.rules.month import Month
 # Stages run one after another. A stage's lanes run side by side (PostgreSQL); a lane's steps one after another.
 # The first lane of a stage is its longest.
 # `bill` writes the month's charges, lines and open items; `status` reads only the open items of earlier months,
-# `coverage` the statuses and memberships, `subsidy` the statuses, memberships and rates. `snapshot` (the arrears
-# aging) needs the month's charges and the statuses; `collection` comes last.
+# `coverage` the statuses and memberships, `subsidy` the statuses, memberships and rates, `snapshot` (the arrears
+# aging) the statuses and memberships. `collection` reads the month's charges: it comes last.
 STAGES: tuple[tuple[tuple[str, ...], ...], ...] = (
     (("rates",),),
-    (("bill",), ("status", "coverage", "subsidy")),
-    (("snapshot", "collection"),),
+    (("bill",), ("status", "coverage", "subsidy", "snapshot")),
+    (("collection",),),
 )
 STEPS = tuple(step for stage in STAGES for lane in stage for step in lane)
 
@@ -220,15 +220,21 @@ def _bill(conn: Connection, month: Month, now: dt.datetime) -> int:
     branch are computed and written once, as a bare `INSERT … SELECT` would.
     """
     p = _params(month, now)
-    _check_billable(conn, p)
     _prepare_umk(conn, p)
+    # The sums per account, counting on the way the memberships the rules cannot bill: a class without a rate, a
+    # wage without the minimum wage of an employer's kabupaten/kota. Only then are the rows looked for and named.
     create_temp_as(
         conn,
         "cycle_charge",
-        f"SELECT m.account_id, count(*) AS members, sum({_AMOUNT}) AS amount {_BILLABLE.format(join='')}"
-        " GROUP BY m.account_id",
+        f"SELECT m.account_id, count(*) AS members, sum({_AMOUNT}) AS amount,"
+        " sum(CASE WHEN r.segment IS NULL OR (m.wage IS NOT NULL AND u.account_id IS NULL) THEN 1 ELSE 0 END)"
+        " AS unbillable "
+        + _BILLABLE.format(join="").replace("JOIN rate_in_force", "LEFT JOIN rate_in_force", 1)
+        + " GROUP BY m.account_id",
         p,
     )
+    if conn.execute(text("SELECT 1 FROM cycle_charge WHERE unbillable > 0")).first():
+        _check_billable(conn, p)
     conn.execute(
         text(
             "INSERT INTO charge (account_id, month, kind, members, amount, created_at) "
@@ -463,15 +469,15 @@ def _snapshot(conn: Connection, month: Month, now: dt.datetime) -> int:
     """What the arrears report reads: accounts, persons and Rupiah in arrears per aging bucket."""
     p = _params(month, now)
     conn.execute(text("DELETE FROM snapshot_arrears WHERE month = :m"), p)
-    # Accounts in arrears: persons covered this month from the month's charge, segment from the memberships.
+    # Accounts in arrears with members covered this month (the persons the month's charge bills: the memberships
+    # covering the month, each with a rate, as the bill step checks), segment from the memberships.
     return conn.execute(
         text(
             "INSERT INTO snapshot_arrears (month, kabkota_code, segment, bucket, accounts, persons, amount) "
-            f"SELECT :m, COALESCE(a.kabkota_code, ''), x.segment, {_BUCKET}, count(*), sum(c.members),"
+            f"SELECT :m, COALESCE(a.kabkota_code, ''), x.segment, {_BUCKET}, count(*), sum(x.persons),"
             " sum(s.arrears_amount) "
             "FROM account_status s JOIN account a ON a.id = s.account_id "
-            "JOIN charge c ON c.account_id = s.account_id AND c.month = :m AND c.kind = 'contribution' "
-            "JOIN (SELECT m.account_id, min(m.segment) AS segment FROM membership m"
+            "JOIN (SELECT m.account_id, min(m.segment) AS segment, count(*) AS persons FROM membership m"
             "      WHERE m.account_id IN (SELECT account_id FROM account_status WHERE months_in_arrears > 0)"
             "      AND m.valid_from <= :m AND (m.valid_to IS NULL OR m.valid_to >= :m)"
             "      GROUP BY m.account_id) x ON x.account_id = s.account_id "

@@ -102,9 +102,13 @@ def classify(conn: Connection, d: Dialect) -> int:
                     LEFT JOIN (SELECT reference, min(line_no) AS first_line FROM payimp_line
                                GROUP BY reference HAVING count(*) > 1) dup
                       ON dup.reference = l.reference AND dup.first_line < l.line_no) s
-              LEFT JOIN account fa ON s.va IS NOT NULL AND fa.va = s.va AND fa.kind = 'family'
+              LEFT JOIN (SELECT id, kind, va, activated_on, opened_on FROM account WHERE kind = 'family'
+                         AND {d.among("va", "SELECT va FROM payimp_line WHERE va IS NOT NULL")}) fa
+                ON s.va IS NOT NULL AND fa.va = s.va
               LEFT JOIN account oa ON s.account_ref IS NOT NULL AND oa.id = s.account_ref AND oa.kind <> 'family'
-              LEFT JOIN payment p ON p.reference = s.reference
+              LEFT JOIN (SELECT id, reference, account_id, amount, paid_at, channel FROM payment
+                         WHERE {d.among("reference", "SELECT reference FROM payimp_line")}) p
+                ON p.reference = s.reference
             ) c
             """
         )
@@ -165,7 +169,7 @@ def settle_round(conn: Connection, d: Dialect, r: int, batch_id: int) -> Settled
     """Decide the r-th payment of every account, then write what the accepted ones settle."""
     for table in ("payimp_due", "payimp_waiting", "payimp_round", "payimp_settled"):
         d.empty(conn, table)
-    gather_due(conn, r)
+    gather_due(conn, d, r)
     d.analyze(conn, "payimp_due")
     find_waiting(conn, r)
     decide(conn, d, r)
@@ -174,9 +178,9 @@ def settle_round(conn: Connection, d: Dialect, r: int, batch_id: int) -> Settled
     write_payments(conn, batch_id)
     allocate(conn)
     write_off(conn)
-    close_open_items(conn)
+    close_open_items(conn, d)
     activate_new_families(conn)
-    update_account_status(conn)
+    update_account_status(conn, d)
     conn.execute(
         text(
             "INSERT INTO payimp_refused (line_no, reference, reason, detail)"
@@ -192,7 +196,7 @@ def settle_round(conn: Connection, d: Dialect, r: int, batch_id: int) -> Settled
     return Settled(int(payments), int(amount), int(written_off))
 
 
-def gather_due(conn: Connection, r: int) -> None:
+def gather_due(conn: Connection, d: Dialect, r: int) -> None:
     """The open items each payment of round r meets, with what it would settle.
 
     Family: the open months up to the month of payment; of the months in arrears (before that month) the latest
@@ -205,7 +209,7 @@ def gather_due(conn: Connection, r: int) -> None:
     """
     conn.execute(
         text(
-            """
+            f"""
             INSERT INTO payimp_due (line_no, charge_id, account_id, month, amount_open, amount, writes_off, cum,
                                     first_of_line, bill, written_off, matched)
             SELECT u.line_no, u.charge_id, u.account_id, u.month, u.amount_open, u.amount, u.writes_off, u.cum,
@@ -226,6 +230,7 @@ def gather_due(conn: Connection, r: int) -> None:
               FROM payimp_checked t
               JOIN open_item o ON o.account_id = t.account_id
               WHERE t.round = :r AND (t.kind <> 'family' OR o.month <= t.paid_month)
+                AND {d.among("o.account_id", "SELECT account_id FROM payimp_checked WHERE round = :r")}
               WINDOW payment AS (PARTITION BY t.line_no), newest AS (PARTITION BY t.line_no ORDER BY o.month DESC)
             ) u
             WINDOW line AS (PARTITION BY u.line_no)
@@ -403,9 +408,9 @@ def write_off(conn: Connection) -> None:
     )
 
 
-def close_open_items(conn: Connection) -> None:
+def close_open_items(conn: Connection, d: Dialect) -> None:
     """Every item a payment settled or wrote off is settled whole: its open item goes."""
-    conn.execute(text(f"DELETE FROM open_item WHERE charge_id IN (SELECT u.charge_id {_CLOSED_BY})"))
+    conn.execute(text(f"DELETE FROM open_item WHERE {d.among('charge_id', f'SELECT u.charge_id {_CLOSED_BY}')}"))
 
 
 def activate_new_families(conn: Connection) -> None:
@@ -419,7 +424,7 @@ def activate_new_families(conn: Connection) -> None:
     )
 
 
-def update_account_status(conn: Connection) -> None:
+def update_account_status(conn: Connection, d: Dialect) -> None:
     """The status of every account a payment of this round settled (docs/ledger.md, derived state).
 
     Active ⇔ no open month before the status month, and, if the account was not active, none in the month of
@@ -428,7 +433,7 @@ def update_account_status(conn: Connection) -> None:
     """
     conn.execute(
         text(
-            """
+            f"""
             INSERT INTO payimp_settled (account_id, paid_on, ref_month, has_status, active, months_in_arrears,
                                         arrears_amount, unpaid_since)
             SELECT x.account_id, x.paid_on, x.ref_month, x.has_status,
@@ -443,6 +448,7 @@ def update_account_status(conn: Connection) -> None:
                      count(CASE WHEN o.month = x.paid_month THEN 1 END) AS open_in_paid_month
               FROM payimp_round x JOIN open_item o ON o.account_id = x.account_id
               WHERE x.payment_id IS NOT NULL
+                AND {d.among("o.account_id", "SELECT account_id FROM payimp_round WHERE payment_id IS NOT NULL")}
               GROUP BY o.account_id
             ) o ON o.account_id = x.account_id
             WHERE x.payment_id IS NOT NULL

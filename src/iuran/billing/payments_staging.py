@@ -45,6 +45,13 @@ class Dialect:
     def greatest(self, a: str, b: str) -> str:
         return f"GREATEST({a}, {b})" if self.postgres else f"MAX({a}, {b})"
 
+    def among(self, column: str, select: str) -> str:
+        """`column` is one of the values `select` returns. PostgreSQL: an array, so that the big table is probed
+        by its index for those values only (a join would hash every row of it); SQLite probes by index anyway."""
+        if self.postgres:
+            return f"{column} = ANY(ARRAY({select}))"
+        return f"{column} IN ({select})"
+
     def same_time(self, a: str, b: str) -> str:
         """Two date-times are the same instant (SQLite: whatever text format each was written in)."""
         if self.postgres:
@@ -82,6 +89,8 @@ STAGE_COLUMNS = (
     "reason",
     "detail",
 )
+# Their PostgreSQL types, as `payimp_line` declares them (for the binary COPY).
+STAGE_TYPES = ("int4", "text", "text", "int8", "int8", "timestamp", "date", "int4", "int4", "text", "text", "text")
 
 
 def create_working_tables(conn: Connection, d: Dialect) -> None:
@@ -170,7 +179,10 @@ def stage_lines(conn: Connection, d: Dialect, lines: Iterable[PaymentLine]) -> i
     raw = conn.connection.driver_connection
     assert raw is not None, "a live database connection"
     if d.postgres:
-        with raw.cursor() as cur, cur.copy(f"COPY payimp_line ({', '.join(STAGE_COLUMNS)}) FROM STDIN") as copy:
+        # Binary COPY: the values go as they are typed, without formatting each one as text (half the time).
+        columns = ", ".join(STAGE_COLUMNS)
+        with raw.cursor() as cur, cur.copy(f"COPY payimp_line ({columns}) FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(list(STAGE_TYPES))
             for line in lines:
                 copy.write_row(line)
                 n += 1

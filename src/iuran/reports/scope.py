@@ -13,8 +13,8 @@ from iuran.reports.model import Branch
 from iuran.rules.errors import RuleInputError
 from iuran.rules.month import Month
 
-# A finished cycle month: its `snapshot` step is recorded in cycle_step (docs/ledger.md, step 6; it follows `coverage`), or the snapshot
-# tables hold rows for it (snapshots loaded without the cycle, e.g. migrated history).
+# A finished cycle month: its `snapshot` step is recorded in cycle_step (docs/ledger.md, step 6, after `coverage`),
+# or the snapshot tables hold rows for it (snapshots loaded without the cycle, e.g. migrated history).
 _LAST_CYCLE_SQL = (
     "SELECT max(month) FROM cycle_step WHERE step = 'snapshot' AND month <= :m",
     "SELECT max(month) FROM snapshot_coverage WHERE month <= :m",
