@@ -293,7 +293,9 @@ def decide(conn: Connection, d: Dialect, r: int) -> None:
                           WHEN t.kind = 'family' AND t.amount <> u.bill THEN '{Rejection.AMOUNT_MISMATCH}'
                           WHEN t.kind <> 'family' AND u.matched = 0 THEN '{Rejection.AMOUNT_MISMATCH}' END AS reason
               FROM payimp_checked t
-              LEFT JOIN account_status s ON s.account_id = t.account_id
+              LEFT JOIN (SELECT account_id, active, as_of_month FROM account_status
+                         WHERE {d.among("account_id", "SELECT account_id FROM payimp_checked WHERE round = :r")}) s
+                ON s.account_id = t.account_id
               LEFT JOIN payimp_waiting wt ON wt.line_no = t.line_no
               LEFT JOIN payimp_due u ON u.line_no = t.line_no AND u.first_of_line = 1
               WHERE t.round = :r
