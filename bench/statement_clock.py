@@ -26,7 +26,6 @@ class StatementClock:
     def __init__(self) -> None:
         self.seconds: dict[str, float] = defaultdict(float)
         self.calls: dict[str, int] = defaultdict(int)
-        self._started: list[float] = []
 
     @classmethod
     def attach(cls, engine: Engine) -> StatementClock:
@@ -35,12 +34,13 @@ class StatementClock:
         event.listen(engine, "after_cursor_execute", clock._after)
         return clock
 
-    def _before(self, *_args: Any) -> None:
-        self._started.append(time.perf_counter())
+    # The start time is kept on the connection: the cycle runs steps side by side on several connections.
+    def _before(self, conn: Any, *_args: Any) -> None:
+        conn.info.setdefault("statement_clock", []).append(time.perf_counter())
 
-    def _after(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+    def _after(self, conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
         key = _SPACE.sub(" ", statement).strip()[:150]
-        self.seconds[key] += time.perf_counter() - self._started.pop()
+        self.seconds[key] += time.perf_counter() - conn.info["statement_clock"].pop()
         self.calls[key] += 1
 
     def reset(self) -> None:
@@ -49,7 +49,7 @@ class StatementClock:
 
     def report(self, title: str, top: int = 15) -> None:
         total = sum(self.seconds.values())
-        print(f"  {title}: {total:.1f} s in SQL, slowest statements:", file=sys.stderr)
+        print(f"  {title}: {total:.1f} s in SQL over all connections, slowest statements:", file=sys.stderr)
         for key, seconds in sorted(self.seconds.items(), key=lambda kv: -kv[1])[:top]:
             print(f"    {seconds:7.2f} s  ×{self.calls[key]:<3} {key}", file=sys.stderr)
         self.reset()
