@@ -102,9 +102,7 @@ def classify(conn: Connection, d: Dialect) -> int:
                     LEFT JOIN (SELECT reference, min(line_no) AS first_line FROM payimp_line
                                GROUP BY reference HAVING count(*) > 1) dup
                       ON dup.reference = l.reference AND dup.first_line < l.line_no) s
-              LEFT JOIN (SELECT id, kind, va, activated_on, opened_on FROM account WHERE kind = 'family'
-                         AND {d.among("va", "SELECT va FROM payimp_line WHERE va IS NOT NULL")}) fa
-                ON s.va IS NOT NULL AND fa.va = s.va
+              LEFT JOIN account fa ON s.va IS NOT NULL AND fa.va = s.va AND fa.kind = 'family'
               LEFT JOIN account oa ON s.account_ref IS NOT NULL AND oa.id = s.account_ref AND oa.kind <> 'family'
               LEFT JOIN (SELECT id, reference, account_id, amount, paid_at, channel FROM payment
                          WHERE {d.among("reference", "SELECT reference FROM payimp_line")}) p
@@ -293,9 +291,7 @@ def decide(conn: Connection, d: Dialect, r: int) -> None:
                           WHEN t.kind = 'family' AND t.amount <> u.bill THEN '{Rejection.AMOUNT_MISMATCH}'
                           WHEN t.kind <> 'family' AND u.matched = 0 THEN '{Rejection.AMOUNT_MISMATCH}' END AS reason
               FROM payimp_checked t
-              LEFT JOIN (SELECT account_id, active, as_of_month FROM account_status
-                         WHERE {d.among("account_id", "SELECT account_id FROM payimp_checked WHERE round = :r")}) s
-                ON s.account_id = t.account_id
+              LEFT JOIN account_status s ON s.account_id = t.account_id
               LEFT JOIN payimp_waiting wt ON wt.line_no = t.line_no
               LEFT JOIN payimp_due u ON u.line_no = t.line_no AND u.first_of_line = 1
               WHERE t.round = :r
