@@ -5,8 +5,8 @@ step is one transaction that also records itself in `cycle_step`: a finished ste
 changes nothing) and a crash leaves whole steps only (run again to resume).
 
 Steps that read and write different tables run side by side on PostgreSQL, each on its own connection (`STAGES`):
-while `bill` writes the month's charges and lines, `status`, `coverage` and `subsidy` work from the older open
-items and the memberships. SQLite has one writer at a time and runs them one after another.
+while `bill` writes the month's charges and lines, `status`, `coverage`, `subsidy` and `snapshot` work from the
+older open items, the statuses and the memberships. SQLite has one writer at a time and runs them one after another.
 """
 
 from __future__ import annotations
