@@ -144,9 +144,10 @@ def _rates(conn: Connection, month: Month, now: dt.datetime) -> int:
 
 # Who is billed in month :m: a membership covering the month, with a payer. (A death closes the membership at the
 # month of death, so the dead are not billed after it.) `cycle_umk` is the minimum wage for each employer account.
+# {rates}: JOIN bills only memberships with a rate; LEFT JOIN keeps the others, to count them.
 _BILLABLE = """
 FROM membership m
-JOIN rate_in_force r ON r.month = :m AND r.segment = m.segment AND r.kelas = COALESCE(m.kelas, 0)
+{rates} rate_in_force r ON r.month = :m AND r.segment = m.segment AND r.kelas = COALESCE(m.kelas, 0)
 LEFT JOIN cycle_umk u ON u.account_id = m.account_id
 {join}
 WHERE m.valid_from <= :m AND (m.valid_to IS NULL OR m.valid_to >= :m)
@@ -228,9 +229,7 @@ def _bill(conn: Connection, month: Month, now: dt.datetime) -> int:
         "cycle_charge",
         f"SELECT m.account_id, count(*) AS members, sum({_AMOUNT}) AS amount,"
         " sum(CASE WHEN r.segment IS NULL OR (m.wage IS NOT NULL AND u.account_id IS NULL) THEN 1 ELSE 0 END)"
-        " AS unbillable "
-        + _BILLABLE.format(join="").replace("JOIN rate_in_force", "LEFT JOIN rate_in_force", 1)
-        + " GROUP BY m.account_id",
+        " AS unbillable " + _BILLABLE.format(rates="LEFT JOIN", join="") + " GROUP BY m.account_id",
         p,
     )
     if conn.execute(text("SELECT 1 FROM cycle_charge WHERE unbillable > 0")).first():
@@ -257,7 +256,8 @@ def _bill(conn: Connection, month: Month, now: dt.datetime) -> int:
             "INSERT INTO charge_line (charge_id, person_id, month, segment, kelas, amount,"
             " participant, government, employer, worker) "
             f"SELECT c.id, m.person_id, :m, m.segment, m.kelas, {_AMOUNT}, r.participant, {_GOVERNMENT},"
-            f" {_EMPLOYER}, {_WORKER} " + _BILLABLE.format(join="JOIN cycle_charge_id c ON c.account_id = m.account_id")
+            f" {_EMPLOYER}, {_WORKER} "
+            + _BILLABLE.format(rates="JOIN", join="JOIN cycle_charge_id c ON c.account_id = m.account_id")
         ),
         p,
     ).rowcount
@@ -363,8 +363,9 @@ def _subsidy(conn: Connection, month: Month, now: dt.datetime) -> int:
             "SELECT p.kabkota_code, r.government_central AS central, r.government_pemda AS pemda,"
             " count(*) AS persons "
             + _BILLABLE.format(
+                rates="JOIN",
                 join="JOIN account_status s ON s.account_id = m.account_id AND s.active"
-                " JOIN person p ON p.id = m.person_id"
+                " JOIN person p ON p.id = m.person_id",
             )
             + " AND m.segment IN ('pbpu', 'bp') AND m.kelas = 3"
             " AND r.government_central + r.government_pemda > 0"
