@@ -7,7 +7,9 @@ It builds the `bogor-2024` synthetic branch into a fresh database (setup, timed 
 month after month until at least --payments payments have been imported:
 - the monthly cycle, and a bare `INSERT … SELECT` writing the same number of charge rows into `charge_line` itself
   (rolled back, then vacuumed), in the same run (target: cycle ≤ 60 s and ≤ 3 × bare);
-- the import of each month's payments file (target: ≥ 20,000 payments/s over ≥ 1,000,000 payments);
+- the import of each month's payments file (target: ≥ 20,000 payments/s over ≥ 1,000,000 payments); the file is
+  the simulated branch's payments with about 1% of lines a bank gets wrong mixed in (`with_bank_errors`), so that
+  the rejections and a second round are part of the measured work;
 - every report (target: ≤ 2 s each);
 - the peak resident memory of this Python process (target: < 1 GiB).
 It prints each figure with its target and writes them as JSON to bench/out/.
@@ -16,6 +18,7 @@ It prints each figure with its target and writes them as JSON to bench/out/.
 from __future__ import annotations
 
 import argparse
+import csv
 import datetime as dt
 import json
 import os
@@ -116,6 +119,37 @@ def vacuum(engine: Engine, *tables: str) -> float:
     return time.perf_counter() - start
 
 
+# Lines a bank gets wrong, by position in the file (every n-th line, from line k): what the import must reject.
+BANK_ERRORS = {
+    "wrong_amount": (200, 7),  # amount_mismatch: Rp1.000 more than the bill
+    "unknown_va": (500, 13),  # unknown_account: a virtual account (or account id) nobody has
+    "sent_twice": (1000, 17),  # duplicate_reference: the same line twice in the file
+    "paid_twice": (1000, 29),  # nothing_due: the account pays the same bill again under a new reference
+}
+
+
+def with_bank_errors(source: Path, target: Path) -> dict[str, int]:
+    """Copy the payments file `source` to `target` with BANK_ERRORS mixed in; returns how many of each."""
+    counts = dict.fromkeys(BANK_ERRORS, 0)
+    with source.open(newline="", encoding="utf-8") as f, target.open("w", newline="", encoding="utf-8") as g:
+        rows, out = csv.reader(f), csv.writer(g)
+        out.writerow(next(rows))
+        for i, row in enumerate(rows, start=1):
+            reference, va, account, amount, paid_at, channel = row
+            hit = {name for name, (n, k) in BANK_ERRORS.items() if i % n == k}
+            counts.update({name: counts[name] + 1 for name in hit})
+            if "wrong_amount" in hit:
+                amount = str(int(amount) + 1000)
+            if "unknown_va" in hit:
+                va, account = ("9" * 16, "") if va else ("", "999999999999")
+            out.writerow((reference, va, account, amount, paid_at, channel))
+            if "sent_twice" in hit:
+                out.writerow((reference, va, account, amount, paid_at, channel))
+            if "paid_twice" in hit:
+                out.writerow((reference + "-2", va, account, amount, paid_at, channel))
+    return counts
+
+
 def already_paid(engine: Engine, month: Month) -> bool:
     with engine.connect() as c:
         return bool(
@@ -164,8 +198,11 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             if already_paid(engine, month):  # a reused database may have had this month's payments imported
                 month = month + 1
                 run_cycle(engine, month, now=dt.datetime(month.year, month.month, 1, 1))
+            simulated = Path(tmp) / f"simulated-{month}.csv"
+            write_payments(engine, month, simulated)
             path = Path(tmp) / f"payments-{month}.csv"
-            lines = write_payments(engine, month, path)
+            errors = with_bank_errors(simulated, path)
+            simulated.unlink()
             if clock:
                 clock.reset()
             start = time.perf_counter()
@@ -177,7 +214,8 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             imports.append(
                 {
                     "month": str(month),
-                    "lines": lines,
+                    "lines": result.lines,
+                    "bank_errors": errors,
                     "accepted": result.accepted,
                     "rejected": result.rejected,
                     "seconds": round(seconds, 2),
