@@ -515,6 +515,24 @@ def test_a_payment_made_before_the_cycle_suspended_the_family_reactivates_it(eng
     assert_books_balance(engine)
 
 
+def test_a_late_payment_of_an_older_month_leaves_the_months_after_it_in_arrears(engine: Engine, tmp_path: Path) -> None:
+    # Paid on 28 April for April, imported after the June cycle: May stays in arrears, June is the current month.
+    with engine.begin() as c:
+        payer = family(c, VA)
+        bill(c, payer, months("2024-04", "2024-06"), KELAS3)
+        status_as_of(c, payer, 202406, since=dt.date(2024, 5, 1))
+    source = write_csv(tmp_path / "bank.csv", [("TRX-A", VA, "", FAMILY_MONTH, "2024-04-28T10:00:00", "bank")])
+
+    result = import_payments(engine, source, now=dt.datetime(2024, 6, 3, 8, 0))
+
+    assert result.accepted == 1
+    with engine.connect() as c:
+        assert open_months(c, payer.account) == [202405, 202406]
+        # Still suspended (since 1 May), now for one month in arrears from May.
+        assert account_status(c, payer.account) == (False, dt.date(2024, 5, 1), 1, FAMILY_MONTH, 202405)
+    assert_books_balance(engine)
+
+
 def test_a_bank_file_with_its_own_column_order_a_bom_and_crlf_line_ends_is_read(engine: Engine, tmp_path: Path) -> None:
     with engine.begin() as c:
         bill(c, family(c, VA), [MAY], KELAS3)

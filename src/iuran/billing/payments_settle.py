@@ -276,16 +276,18 @@ def decide(conn: Connection, d: Dialect, r: int) -> None:
             f"""
             INSERT INTO payimp_round (line_no, account_id, kind, reference, amount, paid_at, paid_on, paid_month,
                                       channel, arrears_cap, reason, payment_id, written_off, ref_month, was_active,
-                                      has_status)
+                                      has_status, months_before, arrears_before, unpaid_before, as_of_before)
             SELECT x.line_no, x.account_id, x.kind, x.reference, x.amount, x.paid_at, x.paid_on, x.paid_month,
                    x.channel, x.arrears_cap, x.reason, CASE WHEN x.reason IS NULL THEN {payment_id} END,
-                   CASE WHEN x.reason IS NULL THEN x.written_off ELSE 0 END, x.ref_month, x.was_active, x.has_status
+                   CASE WHEN x.reason IS NULL THEN x.written_off ELSE 0 END, x.ref_month, x.was_active, x.has_status,
+                   x.months_in_arrears, x.arrears_amount, x.unpaid_since, x.as_of_month
             FROM (
               SELECT t.line_no, t.account_id, t.kind, t.reference, t.amount, t.paid_at, t.paid_on, t.paid_month,
                      t.channel, t.arrears_cap, COALESCE(u.written_off, 0) AS written_off,
                      {d.greatest("COALESCE(s.as_of_month, t.paid_month)", "t.paid_month")} AS ref_month,
                      COALESCE(s.active, FALSE) AS was_active,
                      CASE WHEN s.account_id IS NULL THEN 0 ELSE 1 END AS has_status,
+                     s.months_in_arrears, s.arrears_amount, s.unpaid_since, s.as_of_month,
                      CASE WHEN wt.line_no IS NOT NULL THEN '{Rejection.WAITING_PERIOD}'
                           WHEN u.line_no IS NULL THEN '{Rejection.NOTHING_DUE}'
                           WHEN t.kind = 'family' AND t.amount <> u.bill THEN '{Rejection.AMOUNT_MISMATCH}'
@@ -428,28 +430,53 @@ def update_account_status(conn: Connection, d: Dialect) -> None:
     Active ⇔ no open month before the status month, and, if the account was not active, none in the month of
     payment either (Perpres 64/2020 Pasal 42(3): the arrears plus the current month). The status month is the
     later of the cycle's `as_of_month` and the month of payment; the arrears are counted as of it.
+
+    The open items left are known without searching the open items again: those the payment met and did not
+    close (`payimp_due` holds every open item of an employer or government account, and a family's up to the
+    month of payment, all of which its payment closes), and, for a family paying for a month before the cycle's,
+    its open items after the month of payment.
     """
     conn.execute(
         text(
             f"""
             INSERT INTO payimp_settled (account_id, paid_on, ref_month, has_status, active, months_in_arrears,
-                                        arrears_amount, unpaid_since)
-            SELECT x.account_id, x.paid_on, x.ref_month, x.has_status,
-                   (COALESCE(o.arrears_months, 0) = 0 AND (x.was_active OR COALESCE(o.open_in_paid_month, 0) = 0)),
-                   COALESCE(o.arrears_months, 0), COALESCE(o.arrears_amount, 0), o.unpaid_since
-            FROM payimp_round x
-            LEFT JOIN (
-              SELECT o.account_id,
-                     count(DISTINCT CASE WHEN o.month < x.ref_month THEN o.month END) AS arrears_months,
-                     sum(CASE WHEN o.month < x.ref_month THEN o.amount_open END) AS arrears_amount,
-                     min(CASE WHEN o.month < x.ref_month THEN o.month END) AS unpaid_since,
-                     count(CASE WHEN o.month = x.paid_month THEN 1 END) AS open_in_paid_month
-              FROM payimp_round x JOIN open_item o ON o.account_id = x.account_id
+                                        arrears_amount, unpaid_since, changed)
+            SELECT y.account_id, y.paid_on, y.ref_month, y.has_status, y.active, y.months_in_arrears,
+                   y.arrears_amount, y.unpaid_since,
+                   CASE WHEN y.has_status = 1
+                         AND (y.was_active <> y.active OR y.months_before <> y.months_in_arrears
+                              OR y.arrears_before <> y.arrears_amount OR y.as_of_before <> y.ref_month
+                              OR COALESCE(y.unpaid_before, 0) <> COALESCE(y.unpaid_since, 0))
+                        THEN 1 ELSE 0 END
+            FROM (
+              SELECT x.account_id, x.paid_on, x.ref_month, x.has_status, x.was_active, x.months_before,
+                     x.arrears_before, x.unpaid_before, x.as_of_before,
+                     (COALESCE(o.arrears_months, 0) = 0
+                      AND (x.was_active OR COALESCE(o.open_in_paid_month, 0) = 0)) AS active,
+                     COALESCE(o.arrears_months, 0) AS months_in_arrears,
+                     COALESCE(o.arrears_amount, 0) AS arrears_amount, o.unpaid_since
+              FROM payimp_round x
+              LEFT JOIN (
+                SELECT r.line_no,
+                       count(DISTINCT CASE WHEN r.month < r.ref_month THEN r.month END) AS arrears_months,
+                       sum(CASE WHEN r.month < r.ref_month THEN r.amount_open END) AS arrears_amount,
+                       min(CASE WHEN r.month < r.ref_month THEN r.month END) AS unpaid_since,
+                       count(CASE WHEN r.month = r.paid_month THEN 1 END) AS open_in_paid_month
+                FROM (
+                  SELECT x.line_no, u.month, u.amount_open, x.ref_month, x.paid_month
+                  FROM payimp_round x JOIN payimp_due u ON u.line_no = x.line_no
+                  WHERE x.payment_id IS NOT NULL AND NOT (u.writes_off = 1 OR x.kind = 'family' OR u.cum <= u.amount)
+                  UNION ALL
+                  SELECT x.line_no, o.month, o.amount_open, x.ref_month, x.paid_month
+                  FROM payimp_round x JOIN open_item o ON o.account_id = x.account_id
+                  WHERE x.payment_id IS NOT NULL AND x.kind = 'family' AND o.month > x.paid_month
+                    AND x.ref_month > x.paid_month
+                    AND {d.among("o.account_id", _LATE_FAMILIES)}
+                ) r
+                GROUP BY r.line_no
+              ) o ON o.line_no = x.line_no
               WHERE x.payment_id IS NOT NULL
-                AND {d.among("o.account_id", "SELECT account_id FROM payimp_round WHERE payment_id IS NOT NULL")}
-              GROUP BY o.account_id
-            ) o ON o.account_id = x.account_id
-            WHERE x.payment_id IS NOT NULL
+            ) y
             """
         )
     )
@@ -462,10 +489,7 @@ def update_account_status(conn: Connection, d: Dialect) -> None:
             "                ELSE x.paid_on END,"
             " months_in_arrears = x.months_in_arrears, arrears_amount = x.arrears_amount,"
             " unpaid_since = x.unpaid_since, as_of_month = x.ref_month"
-            " FROM payimp_settled x WHERE account_status.account_id = x.account_id"
-            " AND (account_status.active <> x.active OR account_status.months_in_arrears <> x.months_in_arrears"
-            "      OR account_status.arrears_amount <> x.arrears_amount OR account_status.as_of_month <> x.ref_month"
-            "      OR COALESCE(account_status.unpaid_since, 0) <> COALESCE(x.unpaid_since, 0))"
+            " FROM payimp_settled x WHERE account_status.account_id = x.account_id AND x.changed = 1"
         )
     )
     conn.execute(
@@ -476,6 +500,13 @@ def update_account_status(conn: Connection, d: Dialect) -> None:
             " FROM payimp_settled WHERE has_status = 0"
         )
     )
+
+
+# The families whose accepted payment is for a month before the status month (a late file): their open items
+# after the month of payment count in their status.
+_LATE_FAMILIES = (
+    "SELECT account_id FROM payimp_round WHERE payment_id IS NOT NULL AND kind = 'family' AND ref_month > paid_month"
+)
 
 
 # Every rejected line of the file: rejected on its own or against the ledger, or in its round.

@@ -139,19 +139,21 @@ def create_working_tables(conn: Connection, d: Dialect) -> None:
         " payment_id BIGINT,"
         # the status month (the later of the cycle's and the payment's) and the status before the payment
         f" written_off BIGINT NOT NULL, ref_month INTEGER NOT NULL, was_active {d.boolean} NOT NULL,"
-        " has_status INTEGER NOT NULL",
+        " has_status INTEGER NOT NULL, months_before INTEGER, arrears_before BIGINT, unpaid_before INTEGER,"
+        " as_of_before INTEGER",
     )
     # The payments refused in their round, round after round.
     d.create_temp(
         conn, "payimp_refused", "line_no INTEGER PRIMARY KEY, reference TEXT, reason TEXT NOT NULL, detail TEXT"
     )
-    # The accounts a round's accepted payments settled, with their state after it.
+    # The accounts a round's accepted payments settled, with their state after it (`changed`: it differs from
+    # the stored status).
     d.create_temp(
         conn,
         "payimp_settled",
         f"account_id BIGINT PRIMARY KEY, paid_on {d.date} NOT NULL, ref_month INTEGER NOT NULL,"
         f" has_status INTEGER NOT NULL, active {d.boolean} NOT NULL, months_in_arrears INTEGER NOT NULL,"
-        " arrears_amount BIGINT NOT NULL, unpaid_since INTEGER",
+        " arrears_amount BIGINT NOT NULL, unpaid_since INTEGER, changed INTEGER NOT NULL",
     )
 
 
