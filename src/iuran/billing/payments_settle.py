@@ -200,7 +200,7 @@ def gather_due(conn: Connection, d: Dialect, r: int) -> None:
     Family: the open months up to the month of payment; of the months in arrears (before that month) the latest
     `arrears_cap` are billed, older ones are written off (Perpres 64/2020 Pasal 42(3): at most 24 months). The
     month of payment, when open, is the newest month, so a month's rank among the arrears is its rank among all
-    months less one if the month of payment is open.
+    months less one if the newest open month is the month of payment.
     Employer and government: every open item, with the total of the whole months up to its own (`cum`).
     Every row also carries its payment's totals (the family's bill, what it writes off, whether the amount is a
     whole number of months); one sort, newest month first, serves every window.
@@ -216,20 +216,23 @@ def gather_due(conn: Connection, d: Dialect, r: int) -> None:
                    sum(CASE WHEN u.writes_off = 1 THEN u.amount_open ELSE 0 END) OVER line,
                    max(CASE WHEN u.cum = u.amount THEN 1 ELSE 0 END) OVER line
             FROM (
-              SELECT t.line_no, o.charge_id, o.account_id, o.month, o.amount_open, t.amount,
-                     CASE WHEN t.kind = 'family' AND t.arrears_cap IS NOT NULL AND o.month < t.paid_month
-                           AND dense_rank() OVER newest
-                               - max(CASE WHEN o.month = t.paid_month THEN 1 ELSE 0 END) OVER payment
-                               > t.arrears_cap
-                          THEN 1 ELSE 0 END AS writes_off,
-                     sum(o.amount_open) OVER payment
-                     - COALESCE(sum(o.amount_open) OVER (newest GROUPS BETWEEN UNBOUNDED PRECEDING AND 1 PRECEDING), 0)
-                       AS cum
-              FROM payimp_checked t
-              JOIN open_item o ON o.account_id = t.account_id
-              WHERE t.round = :r AND (t.kind <> 'family' OR o.month <= t.paid_month)
-                AND {d.among("o.account_id", "SELECT account_id FROM payimp_checked WHERE round = :r")}
-              WINDOW payment AS (PARTITION BY t.line_no), newest AS (PARTITION BY t.line_no ORDER BY o.month DESC)
+              SELECT v.line_no, v.charge_id, v.account_id, v.month, v.amount_open, v.amount, v.cum,
+                     CASE WHEN v.kind = 'family' AND v.arrears_cap IS NOT NULL AND v.month < v.paid_month
+                           AND v.month_rank - CASE WHEN v.newest_month = v.paid_month THEN 1 ELSE 0 END
+                               > v.arrears_cap
+                          THEN 1 ELSE 0 END AS writes_off
+              FROM (
+                SELECT t.line_no, o.charge_id, o.account_id, o.month, o.amount_open, t.amount, t.kind,
+                       t.arrears_cap, t.paid_month,
+                       dense_rank() OVER newest AS month_rank,
+                       first_value(o.month) OVER newest AS newest_month,
+                       sum(o.amount_open) OVER (newest RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS cum
+                FROM payimp_checked t
+                JOIN open_item o ON o.account_id = t.account_id
+                WHERE t.round = :r AND (t.kind <> 'family' OR o.month <= t.paid_month)
+                  AND {d.among("o.account_id", "SELECT account_id FROM payimp_checked WHERE round = :r")}
+                WINDOW newest AS (PARTITION BY t.line_no ORDER BY o.month DESC)
+              ) v
             ) u
             WINDOW line AS (PARTITION BY u.line_no)
             """
