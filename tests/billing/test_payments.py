@@ -498,38 +498,53 @@ def test_a_new_family_too_early_then_on_time_in_one_file(engine: Engine, tmp_pat
     assert_books_balance(engine)
 
 
-def test_a_payment_made_before_the_cycle_suspended_the_family_reactivates_it(engine: Engine, tmp_path: Path) -> None:
-    # Paid on 30 May, imported after the June cycle suspended the family for an unpaid May.
+# A payment imported after the June 2024 cycle (status month June): the family's open months from `first_billed`,
+# its status since `since`; the payment pays the bill of the month it was made in.
+LATE_PAYMENTS = {
+    # Paid on 30 May for May, after the June cycle suspended the family: active again from the day it paid, and
+    # June is due by 10 June, not in arrears.
+    "made before the cycle suspended the family reactivates it": (
+        "2024-05",
+        dt.date(2024, 6, 1),
+        "2024-05-30T19:00:00",
+        [202406],
+        (True, dt.date(2024, 5, 30), 0, 0, None),
+    ),
+    # Paid on 28 April for April: May stays in arrears, so the family stays suspended (since 1 May).
+    "of an older month leaves the months after it in arrears": (
+        "2024-04",
+        dt.date(2024, 5, 1),
+        "2024-04-28T10:00:00",
+        [202405, 202406],
+        (False, dt.date(2024, 5, 1), 1, FAMILY_MONTH, 202405),
+    ),
+}
+
+
+@pytest.mark.parametrize(
+    ("first_billed", "since", "paid_at", "still_open", "status"), LATE_PAYMENTS.values(), ids=list(LATE_PAYMENTS)
+)
+def test_a_payment_imported_after_the_next_cycle(
+    engine: Engine,
+    tmp_path: Path,
+    first_billed: str,
+    since: dt.date,
+    paid_at: str,
+    still_open: list[int],
+    status: tuple[bool, dt.date, int, int, int | None],
+) -> None:
     with engine.begin() as c:
         payer = family(c, VA)
-        bill(c, payer, months("2024-05", "2024-06"), KELAS3)
-        status_as_of(c, payer, 202406, since=dt.date(2024, 6, 1))
-    source = write_csv(tmp_path / "bank.csv", [("TRX-M", VA, "", FAMILY_MONTH, "2024-05-30T19:00:00", "bank")])
+        bill(c, payer, months(first_billed, "2024-06"), KELAS3)
+        status_as_of(c, payer, 202406, since=since)
+    source = write_csv(tmp_path / "bank.csv", [("TRX-L", VA, "", FAMILY_MONTH, paid_at, "bank")])
 
     result = import_payments(engine, source, now=dt.datetime(2024, 6, 3, 8, 0))
 
     assert result.accepted == 1
     with engine.connect() as c:
-        assert open_months(c, payer.account) == [202406]  # June is due by 10 June, not in arrears
-        assert account_status(c, payer.account) == (True, dt.date(2024, 5, 30), 0, 0, None)
-    assert_books_balance(engine)
-
-
-def test_a_late_payment_of_an_older_month_leaves_the_months_after_it_in_arrears(engine: Engine, tmp_path: Path) -> None:
-    # Paid on 28 April for April, imported after the June cycle: May stays in arrears, June is the current month.
-    with engine.begin() as c:
-        payer = family(c, VA)
-        bill(c, payer, months("2024-04", "2024-06"), KELAS3)
-        status_as_of(c, payer, 202406, since=dt.date(2024, 5, 1))
-    source = write_csv(tmp_path / "bank.csv", [("TRX-A", VA, "", FAMILY_MONTH, "2024-04-28T10:00:00", "bank")])
-
-    result = import_payments(engine, source, now=dt.datetime(2024, 6, 3, 8, 0))
-
-    assert result.accepted == 1
-    with engine.connect() as c:
-        assert open_months(c, payer.account) == [202405, 202406]
-        # Still suspended (since 1 May), now for one month in arrears from May.
-        assert account_status(c, payer.account) == (False, dt.date(2024, 5, 1), 1, FAMILY_MONTH, 202405)
+        assert open_months(c, payer.account) == still_open
+        assert account_status(c, payer.account) == status
     assert_books_balance(engine)
 
 
