@@ -371,9 +371,10 @@ _SETTLED_BY = (
 _WRITTEN_OFF_BY = (
     "FROM payimp_round x JOIN payimp_due u ON u.line_no = x.line_no WHERE x.payment_id IS NOT NULL AND u.writes_off = 1"
 )
+# An open item `u` met by an accepted payment `x` is closed by it: written off, or settled.
+_CLOSES = "(u.writes_off = 1 OR x.kind = 'family' OR u.cum <= u.amount)"
 _CLOSED_BY = (
-    "FROM payimp_round x JOIN payimp_due u ON u.line_no = x.line_no"
-    " WHERE x.payment_id IS NOT NULL AND (u.writes_off = 1 OR x.kind = 'family' OR u.cum <= u.amount)"
+    f"FROM payimp_round x JOIN payimp_due u ON u.line_no = x.line_no WHERE x.payment_id IS NOT NULL AND {_CLOSES}"
 )
 
 
@@ -468,7 +469,7 @@ def update_account_status(conn: Connection, d: Dialect) -> None:
                 FROM (
                   SELECT x.line_no, u.month, u.amount_open, x.ref_month, x.paid_month
                   FROM payimp_round x JOIN payimp_due u ON u.line_no = x.line_no
-                  WHERE x.payment_id IS NOT NULL AND NOT (u.writes_off = 1 OR x.kind = 'family' OR u.cum <= u.amount)
+                  WHERE x.payment_id IS NOT NULL AND NOT {_CLOSES}
                   UNION ALL
                   SELECT x.line_no, o.month, o.amount_open, x.ref_month, x.paid_month
                   FROM payimp_round x JOIN open_item o ON o.account_id = x.account_id
