@@ -224,7 +224,8 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             )
             print(
                 f"payments {month}: {result.lines:,} in {seconds:.1f} s = {result.lines / seconds:,.0f}/s "
-                f"(accepted {result.accepted:,}, rejected {result.rejected:,})",
+                f"(accepted {result.accepted:,}, rejected {result.rejected:,}; "
+                f"bank errors mixed in {sum(errors.values()):,})",
                 flush=True,
             )
             churned = ("open_item", "account_status")
