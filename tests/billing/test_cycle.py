@@ -15,6 +15,7 @@ from iuran.billing.ledger import verify
 from iuran.db.months import to_db
 from iuran.registry.death import report_death
 from iuran.registry.enrolment import RegistryError, add_memberships
+from iuran.reports.scope import FINISHED_STEP
 from iuran.rules.contribution import contribution, family_due
 from iuran.rules.month import Month, month_range
 from iuran.rules.segments import Segment
@@ -284,3 +285,7 @@ def test_a_dangling_reference_is_refused_or_found_by_verify(engine: Engine) -> N
     with engine.connect() as c:
         result = verify(c)
     assert result.problems["payment_without_account"] and result.problems["allocation_without_payment"]
+
+
+def test_reports_take_a_month_as_finished_when_the_cycle_does() -> None:
+    assert cycle_module.STEPS[-1] == FINISHED_STEP

@@ -147,7 +147,7 @@ def test_no_cycle_before_as_of_is_a_clear_error(kalteng: Engine) -> None:
 def test_a_cycle_recorded_without_snapshot_rows_still_counts(engine: Engine) -> None:
     with engine.begin() as conn:
         conn.exec_driver_sql(
-            "INSERT INTO cycle_step (month, step, rows, finished_at) VALUES (202401, 'snapshot', 0, '2024-01-01')"
+            "INSERT INTO cycle_step (month, step, rows, finished_at) VALUES (202401, 'collection', 0, '2024-01-01')"
         )
     with engine.connect() as conn:
         report = coverage_report(conn, dt.date(2024, 1, 2))
@@ -155,6 +155,16 @@ def test_a_cycle_recorded_without_snapshot_rows_still_counts(engine: Engine) -> 
     assert report.rows == ()
     assert report.total is not None and report.total["registered"] == 0
     assert report.total["coverage"] is None
+
+
+def test_a_cycle_whose_last_step_is_not_recorded_does_not_count(engine: Engine) -> None:
+    # The snapshot steps run beside `bill` on PostgreSQL: recorded alone, they do not make a finished month.
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO cycle_step (month, step, rows, finished_at) VALUES (202401, 'snapshot', 0, '2024-01-01')"
+        )
+    with engine.connect() as conn, pytest.raises(NoCycle):
+        coverage_report(conn, dt.date(2024, 1, 2))
 
 
 def test_coverage_per_kecamatan_has_no_population(kalteng: Engine) -> None:

@@ -13,10 +13,14 @@ from iuran.reports.model import Branch
 from iuran.rules.errors import RuleInputError
 from iuran.rules.month import Month
 
-# A finished cycle month: its `snapshot` step is recorded in cycle_step (docs/ledger.md, step 6, after `coverage`),
-# or the snapshot tables hold rows for it (snapshots loaded without the cycle, e.g. migrated history).
+# The cycle's last step (`iuran.billing.cycle.STEPS[-1]`, named here because the cycle imports the reports): a month
+# is finished once it is recorded. On PostgreSQL the snapshot steps run beside `bill`, so their record alone does
+# not say that the month's charges are written.
+FINISHED_STEP = "collection"
+# A finished cycle month: its last step is recorded in cycle_step (docs/ledger.md), or the snapshot tables hold rows
+# for it (snapshots loaded without the cycle, e.g. migrated history).
 _LAST_CYCLE_SQL = (
-    "SELECT max(month) FROM cycle_step WHERE step = 'snapshot' AND month <= :m",
+    f"SELECT max(month) FROM cycle_step WHERE step = '{FINISHED_STEP}' AND month <= :m",
     "SELECT max(month) FROM snapshot_coverage WHERE month <= :m",
 )
 
