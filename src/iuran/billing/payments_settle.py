@@ -202,39 +202,30 @@ def gather_due(conn: Connection, d: Dialect, r: int) -> None:
     month of payment, when open, is the newest month, so a month's rank among the arrears is its rank among all
     months less one if the newest open month is the month of payment.
     Employer and government: every open item, with the total of the whole months up to its own (`cum`).
-    Every row also carries its payment's totals (the family's bill, what it writes off, whether the amount is a
-    whole number of months); one sort, newest month first, serves every window.
+    One sort, newest month first, serves every window.
     """
     conn.execute(
         text(
             f"""
-            INSERT INTO payimp_due (line_no, charge_id, account_id, month, amount_open, amount, writes_off, cum,
-                                    first_of_line, bill, written_off, matched)
-            SELECT u.line_no, u.charge_id, u.account_id, u.month, u.amount_open, u.amount, u.writes_off, u.cum,
-                   CASE WHEN row_number() OVER line = 1 THEN 1 ELSE 0 END,
-                   sum(CASE WHEN u.writes_off = 0 THEN u.amount_open ELSE 0 END) OVER line,
-                   sum(CASE WHEN u.writes_off = 1 THEN u.amount_open ELSE 0 END) OVER line,
-                   max(CASE WHEN u.cum = u.amount THEN 1 ELSE 0 END) OVER line
+            INSERT INTO payimp_due (line_no, charge_id, account_id, month, amount_open, amount, writes_off, cum)
+            SELECT v.line_no, v.charge_id, v.account_id, v.month, v.amount_open, v.amount,
+                   CASE WHEN v.kind = 'family' AND v.arrears_cap IS NOT NULL AND v.month < v.paid_month
+                         AND v.month_rank - CASE WHEN v.newest_month = v.paid_month THEN 1 ELSE 0 END
+                             > v.arrears_cap
+                        THEN 1 ELSE 0 END,
+                   v.cum
             FROM (
-              SELECT v.line_no, v.charge_id, v.account_id, v.month, v.amount_open, v.amount, v.cum,
-                     CASE WHEN v.kind = 'family' AND v.arrears_cap IS NOT NULL AND v.month < v.paid_month
-                           AND v.month_rank - CASE WHEN v.newest_month = v.paid_month THEN 1 ELSE 0 END
-                               > v.arrears_cap
-                          THEN 1 ELSE 0 END AS writes_off
-              FROM (
-                SELECT t.line_no, o.charge_id, o.account_id, o.month, o.amount_open, t.amount, t.kind,
-                       t.arrears_cap, t.paid_month,
-                       dense_rank() OVER newest AS month_rank,
-                       first_value(o.month) OVER newest AS newest_month,
-                       sum(o.amount_open) OVER (newest RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS cum
-                FROM payimp_checked t
-                JOIN open_item o ON o.account_id = t.account_id
-                WHERE t.round = :r AND (t.kind <> 'family' OR o.month <= t.paid_month)
-                  AND {d.among("o.account_id", "SELECT account_id FROM payimp_checked WHERE round = :r")}
-                WINDOW newest AS (PARTITION BY t.line_no ORDER BY o.month DESC)
-              ) v
-            ) u
-            WINDOW line AS (PARTITION BY u.line_no)
+              SELECT t.line_no, o.charge_id, o.account_id, o.month, o.amount_open, t.amount, t.kind,
+                     t.arrears_cap, t.paid_month,
+                     dense_rank() OVER newest AS month_rank,
+                     first_value(o.month) OVER newest AS newest_month,
+                     sum(o.amount_open) OVER (newest RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS cum
+              FROM payimp_checked t
+              JOIN open_item o ON o.account_id = t.account_id
+              WHERE t.round = :r AND (t.kind <> 'family' OR o.month <= t.paid_month)
+                AND {d.among("o.account_id", "SELECT account_id FROM payimp_checked WHERE round = :r")}
+              WINDOW newest AS (PARTITION BY t.line_no ORDER BY o.month DESC)
+            ) v
             """
         ),
         {"r": r},
@@ -298,7 +289,14 @@ def decide(conn: Connection, d: Dialect, r: int) -> None:
               FROM payimp_checked t
               LEFT JOIN account_status s ON s.account_id = t.account_id
               LEFT JOIN payimp_waiting wt ON wt.line_no = t.line_no
-              LEFT JOIN payimp_due u ON u.line_no = t.line_no AND u.first_of_line = 1
+              LEFT JOIN (
+                -- what each payment would settle: a family's bill and what it writes off; whether the amount
+                -- is a whole number of months (oldest first)
+                SELECT line_no, sum(CASE WHEN writes_off = 0 THEN amount_open ELSE 0 END) AS bill,
+                       sum(CASE WHEN writes_off = 1 THEN amount_open ELSE 0 END) AS written_off,
+                       max(CASE WHEN cum = amount THEN 1 ELSE 0 END) AS matched
+                FROM payimp_due GROUP BY line_no
+              ) u ON u.line_no = t.line_no
               WHERE t.round = :r
             ) x
             ORDER BY x.account_id
@@ -444,14 +442,9 @@ def update_account_status(conn: Connection, d: Dialect) -> None:
         text(
             f"""
             INSERT INTO payimp_settled (account_id, paid_on, ref_month, has_status, active, months_in_arrears,
-                                        arrears_amount, unpaid_since, changed)
+                                        arrears_amount, unpaid_since)
             SELECT y.account_id, y.paid_on, y.ref_month, y.has_status, y.active, y.months_in_arrears,
-                   y.arrears_amount, y.unpaid_since,
-                   CASE WHEN y.has_status = 1
-                         AND (y.was_active <> y.active OR y.months_before <> y.months_in_arrears
-                              OR y.arrears_before <> y.arrears_amount OR y.as_of_before <> y.ref_month
-                              OR COALESCE(y.unpaid_before, 0) <> COALESCE(y.unpaid_since, 0))
-                        THEN 1 ELSE 0 END
+                   y.arrears_amount, y.unpaid_since
             FROM (
               SELECT x.account_id, x.paid_on, x.ref_month, x.has_status, x.was_active, x.months_before,
                      x.arrears_before, x.unpaid_before, x.as_of_before,
@@ -481,6 +474,9 @@ def update_account_status(conn: Connection, d: Dialect) -> None:
               ) o ON o.line_no = x.line_no
               WHERE x.payment_id IS NOT NULL
             ) y
+            WHERE y.has_status = 0 OR y.was_active <> y.active OR y.months_before <> y.months_in_arrears
+               OR y.arrears_before <> y.arrears_amount OR y.as_of_before <> y.ref_month
+               OR COALESCE(y.unpaid_before, 0) <> COALESCE(y.unpaid_since, 0)
             """
         )
     )
@@ -493,7 +489,7 @@ def update_account_status(conn: Connection, d: Dialect) -> None:
             "                ELSE x.paid_on END,"
             " months_in_arrears = x.months_in_arrears, arrears_amount = x.arrears_amount,"
             " unpaid_since = x.unpaid_since, as_of_month = x.ref_month"
-            " FROM payimp_settled x WHERE account_status.account_id = x.account_id AND x.changed = 1"
+            " FROM payimp_settled x WHERE account_status.account_id = x.account_id AND x.has_status = 1"
         )
     )
     conn.execute(

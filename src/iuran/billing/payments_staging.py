@@ -120,9 +120,7 @@ def create_working_tables(conn: Connection, d: Dialect) -> None:
         conn,
         "payimp_due",
         "line_no INTEGER NOT NULL, charge_id BIGINT NOT NULL, account_id BIGINT NOT NULL, month INTEGER NOT NULL,"
-        " amount_open BIGINT NOT NULL, amount BIGINT NOT NULL, writes_off INTEGER NOT NULL, cum BIGINT NOT NULL,"
-        # the payment's totals, on each of its rows; first_of_line marks one row per payment
-        " first_of_line INTEGER NOT NULL, bill BIGINT NOT NULL, written_off BIGINT NOT NULL, matched INTEGER NOT NULL",
+        " amount_open BIGINT NOT NULL, amount BIGINT NOT NULL, writes_off INTEGER NOT NULL, cum BIGINT NOT NULL",
     )
     if not d.postgres:
         # SQLite joins by nested loops: it needs the index that PostgreSQL's hash joins do without.
@@ -146,14 +144,14 @@ def create_working_tables(conn: Connection, d: Dialect) -> None:
     d.create_temp(
         conn, "payimp_refused", "line_no INTEGER PRIMARY KEY, reference TEXT, reason TEXT NOT NULL, detail TEXT"
     )
-    # The accounts a round's accepted payments settled, with their state after it (`changed`: it differs from
-    # the stored status).
+    # The accounts a round's accepted payments settled whose state after it differs from the stored status (or
+    # that have none yet), with that state.
     d.create_temp(
         conn,
         "payimp_settled",
         f"account_id BIGINT PRIMARY KEY, paid_on {d.date} NOT NULL, ref_month INTEGER NOT NULL,"
         f" has_status INTEGER NOT NULL, active {d.boolean} NOT NULL, months_in_arrears INTEGER NOT NULL,"
-        " arrears_amount BIGINT NOT NULL, unpaid_since INTEGER, changed INTEGER NOT NULL",
+        " arrears_amount BIGINT NOT NULL, unpaid_since INTEGER",
     )
 
 
