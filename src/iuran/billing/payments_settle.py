@@ -377,12 +377,16 @@ _CLOSED_BY = (
 
 
 def write_payments(conn: Connection, batch_id: int) -> None:
-    """The accepted payments, under the batch that brought them."""
+    """The accepted payments, under the batch that brought them.
+
+    In the order `payimp_round` was written, which is the order of their ids (`decide`); sorting them again
+    would cost a tenth of a second and change nothing written.
+    """
     conn.execute(
         text(
             "INSERT INTO payment (id, reference, account_id, amount, paid_at, channel, batch_id)"
             " SELECT payment_id, reference, account_id, amount, paid_at, channel, :batch FROM payimp_round"
-            " WHERE payment_id IS NOT NULL ORDER BY payment_id"
+            " WHERE payment_id IS NOT NULL"
         ),
         {"batch": batch_id},
     )
