@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 
 import typer
+from sqlalchemy.exc import DBAPIError
 
 from iuran.billing.cycle import CycleError
 from iuran.cli import cycle, db, ledger, nik, payments, registry, report, simulate, synth
@@ -44,7 +45,17 @@ def main(argv: list[str] | None = None) -> None:
         fail("aborted")
     except typer.TyperException as e:
         fail(_usage_line(e))
+    except DBAPIError as e:
+        if e.statement is not None:  # a statement failed: not the user's doing, keep the whole story
+            raise
+        fail(f"database: cannot connect ({_first_line(e.orig)})")
     sys.exit(result if isinstance(result, int) else 0)
+
+
+def _first_line(error: BaseException | None) -> str:
+    """The driver's reason for a failed connection, on one line (it names the server and database, never the
+    password)."""
+    return " ".join(str(error).split()) if error is not None else "no reason given"
 
 
 def _usage_line(e: typer.TyperException) -> str:
