@@ -9,13 +9,14 @@ from __future__ import annotations
 import os
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, create_engine, text
 
 from iuran.billing.ledger import verify
+from iuran.cli.main import main
 from iuran.db.bootstrap import open_database
 from iuran.db.engine import make_engine
 
@@ -107,3 +108,19 @@ def engine(db_url: str) -> Iterator[Engine]:
     eng = make_engine(db_url)
     yield eng
     eng.dispose()
+
+
+# `run_iuran("report", "coverage", ...)`: the `iuran` command run in this process; (exit code, stdout, stderr).
+RunIuran = Callable[..., tuple[int, str, str]]
+
+
+@pytest.fixture
+def run_iuran(capsys: pytest.CaptureFixture[str]) -> RunIuran:
+    def run(*args: str) -> tuple[int, str, str]:
+        with pytest.raises(SystemExit) as e:
+            main(list(args))
+        out, err = capsys.readouterr()
+        code = e.value.code
+        return (code if isinstance(code, int) else 0 if code is None else 1), out, err
+
+    return run

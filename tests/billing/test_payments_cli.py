@@ -5,25 +5,21 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 from payments_checks import assert_books_balance
 from payments_ledger import KELAS3, bill, family, months, status_as_of, write_csv
 from sqlalchemy import Engine
 
-from iuran.cli.main import main
+if TYPE_CHECKING:
+    from conftest import RunIuran
 
 VA = "8888801000000001"
 
 
-def iuran(*args: str) -> int:
-    with pytest.raises(SystemExit) as e:
-        main(list(args))
-    return int(e.value.code or 0)
-
-
 def test_import_prints_a_summary_and_writes_the_rejections_report(
-    engine: Engine, db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    engine: Engine, db_url: str, tmp_path: Path, run_iuran: RunIuran
 ) -> None:
     with engine.begin() as c:
         payer = family(c, VA)
@@ -38,12 +34,12 @@ def test_import_prints_a_summary_and_writes_the_rejections_report(
     )
     report = tmp_path / "rejects.csv"
 
-    code = iuran(
+    code, out, _ = run_iuran(
         "payments", "import", str(source), "--report", str(report), "--database", db_url, "--now", "2024-05-20T09:00"
     )
 
     assert code == 0
-    summary = json.loads(capsys.readouterr().out)
+    summary = json.loads(out)
     assert {k: summary[k] for k in ("lines", "accepted", "rejected", "duplicates", "amount_accepted")} == {
         "lines": 2,
         "accepted": 1,
@@ -69,25 +65,26 @@ def test_a_file_that_cannot_be_read_exits_2_with_one_line(
     engine: Engine,
     db_url: str,
     tmp_path: Path,
-    capsys: pytest.CaptureFixture[str],
+    run_iuran: RunIuran,
     content: bytes,
     expected: str,
 ) -> None:
     path = tmp_path / "bank.csv"
     path.write_bytes(content)
 
-    code = iuran("payments", "import", str(path), "--database", db_url, "--now", "2024-05-20T09:00")
+    code, out, err = run_iuran("payments", "import", str(path), "--database", db_url, "--now", "2024-05-20T09:00")
 
     assert code == 2
-    out = capsys.readouterr()
-    assert out.out == ""
-    assert out.err.startswith(expected)
-    assert len(out.err.splitlines()) == 1
+    assert out == ""
+    assert err.startswith(expected)
+    assert len(err.splitlines()) == 1
 
 
-def test_a_missing_file_or_a_bad_now_exits_2(db_url: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    assert iuran("payments", "import", str(tmp_path / "none.csv"), "--database", db_url) == 2
-    assert capsys.readouterr().err.startswith("iuran: file: the payments file must exist")
+def test_a_missing_file_or_a_bad_now_exits_2(db_url: str, tmp_path: Path, run_iuran: RunIuran) -> None:
+    code, _, err = run_iuran("payments", "import", str(tmp_path / "none.csv"), "--database", db_url)
+    assert code == 2
+    assert err.startswith("iuran: file: the payments file must exist")
     path = write_csv(tmp_path / "bank.csv", [])
-    assert iuran("payments", "import", str(path), "--database", db_url, "--now", "yesterday") == 2
-    assert capsys.readouterr().err.startswith("iuran: --now: an ISO date-time")
+    code, _, err = run_iuran("payments", "import", str(path), "--database", db_url, "--now", "yesterday")
+    assert code == 2
+    assert err.startswith("iuran: --now: an ISO date-time")

@@ -10,11 +10,13 @@ import json
 import subprocess
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
-from iuran.cli.main import main
+if TYPE_CHECKING:
+    from conftest import RunIuran
+
 
 IURAN = Path(sys.executable).parent / "iuran"
 
@@ -29,15 +31,6 @@ def run_json(command: str) -> Any:
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""
     return json.loads(result.stdout)
-
-
-def run_in_process(capsys: pytest.CaptureFixture[str], command: str) -> tuple[int, str, str]:
-    """Run `iuran.cli.main.main` in this process; (exit code, stdout, stderr)."""
-    with pytest.raises(SystemExit) as e:
-        main(command.split())
-    out, err = capsys.readouterr()
-    code = e.value.code
-    return (code if isinstance(code, int) else 1), out, err
 
 
 def assert_one_line_error(code: int, out: str, err: str, field: str) -> None:
@@ -157,8 +150,8 @@ def test_bad_input_exits_2_with_one_line_naming_the_field(args: str, field: str)
 # --- more cases in-process --------------------------------------------------------------------------
 
 
-def test_in_process_run_matches_the_console_script(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = run_in_process(capsys, "simulate contribution --segment pbi-apbn --month 2019-08")
+def test_in_process_run_matches_the_console_script(run_iuran: RunIuran) -> None:
+    code, out, err = run_iuran("simulate", "contribution", "--segment", "pbi-apbn", "--month", "2019-08")
     assert (code, err) == (0, "")
     doc = json.loads(out)
     assert doc["total"] == 42_000
@@ -169,20 +162,16 @@ def test_in_process_run_matches_the_console_script(capsys: pytest.CaptureFixture
     ("segment", "kelas", "members", "total"),
     [("pbpu", "1", "4", 600_000), ("bp", "2", "1", 100_000), ("PBPU", "3", "2", 84_000)],
 )
-def test_contribution_for_families(
-    capsys: pytest.CaptureFixture[str], segment: str, kelas: str, members: str, total: int
-) -> None:
+def test_contribution_for_families(run_iuran: RunIuran, segment: str, kelas: str, members: str, total: int) -> None:
     args = f"simulate contribution --segment {segment} --month 2024-05 --kelas {kelas} --members {members}"
-    code, out, _ = run_in_process(capsys, args)
+    code, out, _ = run_iuran(*args.split())
     assert code == 0
     assert json.loads(out)["total"] == total
 
 
-def test_penalty_over_the_cap_reports_capped(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run_in_process(
-        capsys,
-        "simulate penalty --inacbg 60000000 --months-in-arrears 20 --reactivated 2021-01-02 --admitted 2021-01-05",
-    )
+def test_penalty_over_the_cap_reports_capped(run_iuran: RunIuran) -> None:
+    args = "simulate penalty --inacbg 60000000 --months-in-arrears 20 --reactivated 2021-01-02 --admitted 2021-01-05"
+    code, out, _ = run_iuran(*args.split())
     assert code == 0
     assert json.loads(out) == {
         "penalty": 30_000_000,
@@ -193,18 +182,16 @@ def test_penalty_over_the_cap_reports_capped(capsys: pytest.CaptureFixture[str])
     }
 
 
-def test_penalty_on_day_46_is_zero(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run_in_process(
-        capsys, "simulate penalty --inacbg 5000000 --months-in-arrears 3 --reactivated 2021-01-02 --admitted 2021-02-17"
-    )
+def test_penalty_on_day_46_is_zero(run_iuran: RunIuran) -> None:
+    args = "simulate penalty --inacbg 5000000 --months-in-arrears 3 --reactivated 2021-01-02 --admitted 2021-02-17"
+    code, out, _ = run_iuran(*args.split())
     assert code == 0
     assert json.loads(out) == {"penalty": 0, "rate": 0.05, "months_counted": 3, "in_window": False, "capped": False}
 
 
-def test_rehab_with_three_months_is_not_eligible_and_says_why(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run_in_process(
-        capsys, "simulate rehab --segment pbpu --kelas 3 --members 1 --unpaid-since 2024-03 --as-of 2024-06-05"
-    )
+def test_rehab_with_three_months_is_not_eligible_and_says_why(run_iuran: RunIuran) -> None:
+    args = "simulate rehab --segment pbpu --kelas 3 --members 1 --unpaid-since 2024-03 --as-of 2024-06-05"
+    code, out, _ = run_iuran(*args.split())
     assert code == 0
     doc = json.loads(out)
     assert set(doc) == {"eligible", "reason", "installments", "total"}
@@ -212,8 +199,8 @@ def test_rehab_with_three_months_is_not_eligible_and_says_why(capsys: pytest.Cap
     assert "4–24 months" in doc["reason"]
 
 
-def test_nik_with_an_unknown_kecamatan_is_valid_with_a_null_kecamatan(capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = run_in_process(capsys, "nik parse 3273996010900009 --reference 2024-01-01")
+def test_nik_with_an_unknown_kecamatan_is_valid_with_a_null_kecamatan(run_iuran: RunIuran) -> None:
+    code, out, _ = run_iuran("nik", "parse", "3273996010900009", "--reference", "2024-01-01")
     assert code == 0
     doc = json.loads(out)
     assert set(doc) == {"valid", "province", "kabupaten_kota", "kecamatan", "birth_date", "sex"}
@@ -251,8 +238,6 @@ MORE_BAD_INPUT = [
 
 
 @pytest.mark.parametrize(("args", "field"), MORE_BAD_INPUT)
-def test_more_bad_input_exits_2_with_one_line_naming_the_field(
-    capsys: pytest.CaptureFixture[str], args: str, field: str
-) -> None:
-    code, out, err = run_in_process(capsys, args)
+def test_more_bad_input_exits_2_with_one_line_naming_the_field(run_iuran: RunIuran, args: str, field: str) -> None:
+    code, out, err = run_iuran(*args.split())
     assert_one_line_error(code, out, err, field)

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import pytest
 from sqlalchemy import Engine
 
-from iuran.cli.main import main
-
-
-def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    with pytest.raises(SystemExit) as e:
-        main(argv)
-    out, err = capsys.readouterr()
-    return int(e.value.code or 0), out, err
+if TYPE_CHECKING:
+    from conftest import RunIuran
 
 
 @pytest.fixture
@@ -23,8 +18,8 @@ def database(kalteng: Engine, db_url: str, monkeypatch: pytest.MonkeyPatch) -> s
     return db_url
 
 
-def test_coverage_table_on_stdout(database: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, err = _run(["report", "coverage", "--as-of", "2023-11-15", "--branch", "PLK"], capsys)
+def test_coverage_table_on_stdout(database: str, run_iuran: RunIuran) -> None:
+    code, out, err = run_iuran("report", "coverage", "--as-of", "2023-11-15", "--branch", "PLK")
     assert (code, err) == (0, "")
     assert out.startswith("Cakupan Kepesertaan JKN per Kabupaten/Kota\nPosisi 1 Nov 2023")
     assert "101,80%" in out and "Kabupaten/Kota" in out
@@ -38,26 +33,24 @@ def test_coverage_table_on_stdout(database: str, capsys: pytest.CaptureFixture[s
         (["report", "collectibility", "--by", "segment"], "month"),
     ],
 )
-def test_each_report_in_json(
-    database: str, capsys: pytest.CaptureFixture[str], argv: list[str], first_key: str
-) -> None:
-    code, out, _ = _run([*argv, "--as-of", "2023-11-20", "--format", "json"], capsys)
+def test_each_report_in_json(database: str, run_iuran: RunIuran, argv: list[str], first_key: str) -> None:
+    code, out, _ = run_iuran(*argv, "--as-of", "2023-11-20", "--format", "json")
     assert code == 0
     doc = json.loads(out)
     assert doc["snapshot_month"] == "2023-11"
     assert next(iter(doc["rows"][0])) == first_key
 
 
-def test_csv_output(database: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, out, _ = _run(["report", "arrears", "--as-of", "2023-11-20", "--format", "csv"], capsys)
+def test_csv_output(database: str, run_iuran: RunIuran) -> None:
+    code, out, _ = run_iuran("report", "arrears", "--as-of", "2023-11-20", "--format", "csv")
     assert code == 0
     assert out.splitlines()[0] == "bucket,bucket_label,accounts,persons,amount"
     assert out.splitlines()[1] == "1,1 bulan,1213,8500,401434567"
 
 
-def test_output_is_deterministic(database: str, capsys: pytest.CaptureFixture[str]) -> None:
+def test_output_is_deterministic(database: str, run_iuran: RunIuran) -> None:
     argv = ["report", "collectibility", "--as-of", "2023-11-20", "--by", "segment"]
-    assert _run(argv, capsys) == _run(argv, capsys)
+    assert run_iuran(*argv) == run_iuran(*argv)
 
 
 @pytest.mark.parametrize(
@@ -86,27 +79,25 @@ def test_output_is_deterministic(database: str, capsys: pytest.CaptureFixture[st
         ),
     ],
 )
-def test_bad_input_is_one_line_and_exit_2(
-    database: str, capsys: pytest.CaptureFixture[str], argv: list[str], message: str
-) -> None:
-    code, out, err = _run(argv, capsys)
+def test_bad_input_is_one_line_and_exit_2(database: str, run_iuran: RunIuran, argv: list[str], message: str) -> None:
+    code, out, err = run_iuran(*argv)
     assert (code, out) == (2, "")
     assert err == message + "\n"
 
 
-def test_as_of_is_required(database: str, capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = _run(["report", "coverage"], capsys)
+def test_as_of_is_required(database: str, run_iuran: RunIuran) -> None:
+    code, _, err = run_iuran("report", "coverage")
     assert code == 2
     assert err.startswith("iuran: --as-of:") and err.count("\n") == 1
 
 
 def test_database_option_and_population_scale(
-    kalteng: Engine, db_url: str, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    kalteng: Engine, db_url: str, run_iuran: RunIuran, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.delenv("IURAN_DATABASE_URL", raising=False)
     argv = ["report", "coverage", "--as-of", "2023-11-15", "--database", db_url, "--format", "json"]
-    code, out, _ = _run([*argv, "--population-scale", "1/2"], capsys)
+    code, out, _ = run_iuran(*argv, "--population-scale", "1/2")
     assert code == 0
     assert json.loads(out)["summary"]["population_scale"] == "0.5000"
-    code, _, err = _run([*argv, "--population-scale", "abc"], capsys)
+    code, _, err = run_iuran(*argv, "--population-scale", "abc")
     assert (code, err) == (2, "iuran: population_scale: a decimal or a fraction, e.g. 0.01 or 1/100 (got 'abc')\n")

@@ -48,11 +48,11 @@ def main(argv: list[str] | None = None) -> None:
     except DBAPIError as e:
         if e.statement is not None:  # a statement failed: not the user's doing, keep the whole story
             raise
-        fail(f"database: cannot connect ({_first_line(e.orig)})")
+        fail(f"database: cannot connect ({_one_line(e.orig)})")
     sys.exit(result if isinstance(result, int) else 0)
 
 
-def _first_line(error: BaseException | None) -> str:
+def _one_line(error: BaseException | None) -> str:
     """The driver's reason for a failed connection, on one line (it names the server and database, never the
     password)."""
     return " ".join(str(error).split()) if error is not None else "no reason given"
