@@ -35,7 +35,7 @@ bench: $(STAMP)
 
 ## bench-smoke: the same benchmark at a small scale (CI runs it inside the test suite)
 bench-smoke: $(STAMP)
-	$(BIN)/python bench/bench_branch.py --scale 0.002 --payments 1000 --max-months 1 --smoke
+	$(BIN)/python bench/bench_branch.py --scale 0.002 --payments 1000 --max-months 1 --single 200 --smoke
 
 ## test: lint, type-check and the whole test suite (what CI runs)
 test: lint typecheck unit

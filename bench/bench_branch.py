@@ -32,18 +32,32 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, text
 
-from iuran.billing.cycle import last_finished_month, run_cycle
-from iuran.billing.ledger import verify
-from iuran.billing.payments import import_payments
-from iuran.db.bootstrap import open_database
+from iuran.billing.cycle import last_finished_month
+from iuran.billing.payments import PaymentRequest
+from iuran.db.engine import make_engine
 from iuran.db.months import to_db
-from iuran.reports import build_report
 from iuran.rules.month import Month
+from iuran.rules.rulebook import default_rulebook
+from iuran.services.cycle import CycleResult, run_cycle
+from iuran.services.database import upgrade_database
+from iuran.services.ledger import verify_books
+from iuran.services.payments import import_payments, post_payment
+from iuran.services.reports import report
+from iuran.services.unit_of_work import Actor, UnitOfWork
 from iuran.synth.build import build_scenario
 from iuran.synth.play import write_payments
 
 ADMIN = os.environ.get("IURAN_BENCH_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
-TARGETS = {"cycle_s": 60.0, "cycle_over_bare": 3.0, "payments_per_s": 20_000.0, "report_s": 2.0, "rss_mib": 1024.0}
+TARGETS = {
+    "cycle_s": 60.0,
+    "cycle_over_bare": 3.0,
+    "payments_per_s": 20_000.0,
+    "single_p50_ms": 20.0,
+    "report_s": 2.0,
+    "rss_mib": 1024.0,
+}
+AT_LEAST = {"payments_per_s"}  # the other targets are ceilings
+BENCH = Actor.job("bench")
 REPORTS = [
     ("coverage", "kabupaten"),
     ("coverage", "kecamatan"),
@@ -52,6 +66,73 @@ REPORTS = [
     ("arrears", "segment"),
     ("collectibility", None),
 ]
+
+
+def open_bench(url: str) -> Engine:
+    upgrade_database(url)
+    return make_engine(url)
+
+
+def cycle(engine: Engine, month: Month) -> CycleResult:
+    with UnitOfWork(engine, now=dt.datetime(month.year, month.month, 1, 1), actor=BENCH) as uow:
+        return run_cycle(uow, month)
+
+
+def single_payments(engine: Engine, month: Month, source: Path, n: int) -> tuple[list[float], list[float]]:
+    """Post the first `n` payments of the month's simulated bank file one at a time, each in its own unit of work
+    as a bank's call or the counter would (milliseconds each); and, for the same number of other payments of the
+    file, the floor: the ledger's own writes for one payment (the payment, its allocations, the open items it
+    closes, the status), bare SQL in one transaction, rolled back."""
+    with source.open(newline="", encoding="utf-8") as f:
+        rows = list(csv.reader(f))[1:]
+    posted, floor = rows[:n], rows[n : 2 * n]
+    now = dt.datetime.combine(month.last_day(), dt.time(23))
+    latencies = []
+    for reference, va, account, amount, paid_at, channel in posted:
+        request = PaymentRequest(
+            reference=f"ONE-{reference}",
+            amount=int(amount),
+            paid_at=dt.datetime.fromisoformat(paid_at),
+            channel=channel,
+            va=va or None,
+            account_id=int(account) if account else None,
+        )
+        start = time.perf_counter()
+        with UnitOfWork(engine, now=now, actor=BENCH) as uow:
+            post_payment(uow, request)
+        latencies.append((time.perf_counter() - start) * 1000)
+    floors = []
+    for reference, va, account, amount, paid_at, _channel in floor:
+        start = time.perf_counter()
+        with engine.connect() as c, c.begin() as tx:
+            account_id = c.execute(
+                text("SELECT id FROM account WHERE va = :v OR id = :a"),
+                {"v": va or None, "a": int(account) if account else None},
+            ).scalar_one()
+            payment_id = c.execute(
+                text(
+                    "INSERT INTO payment (reference, account_id, amount, paid_at, channel)"
+                    " VALUES (:r, :a, :amount, :t, 'floor') RETURNING id"
+                ),
+                {"r": f"FLOOR-{reference}", "a": account_id, "amount": int(amount), "t": paid_at},
+            ).scalar_one()
+            c.execute(
+                text(
+                    "INSERT INTO allocation (payment_id, charge_id, account_id, month, amount, allocated_on)"
+                    " SELECT :p, charge_id, account_id, month, amount_open, :d FROM open_item WHERE account_id = :a"
+                ),
+                {"p": payment_id, "a": account_id, "d": paid_at[:10]},
+            )
+            c.execute(text("DELETE FROM open_item WHERE account_id = :a"), {"a": account_id})
+            c.execute(text("UPDATE account_status SET active = TRUE WHERE account_id = :a"), {"a": account_id})
+            tx.rollback()
+        floors.append((time.perf_counter() - start) * 1000)
+    return latencies, floors
+
+
+def percentile(values: list[float], p: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(p * len(ordered)))]
 
 
 def rss_mib() -> float:
@@ -166,6 +247,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--payments", type=int, default=1_000_000, help="import at least this many payments")
     ap.add_argument("--max-months", type=int, default=6)
+    ap.add_argument("--single", type=int, default=10_000, help="payments posted one at a time, after the imports")
     ap.add_argument("--database", default="iuran_bench", help="name of the PostgreSQL database to (re)create")
     ap.add_argument("--smoke", action="store_true", help="small run for CI: figures printed, targets not judged")
     ap.add_argument("--reuse", action="store_true", help="measure again on a database an earlier run built")
@@ -176,14 +258,14 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
     say = (lambda m: None) if args.smoke else (lambda m: print(f"  {m}", file=sys.stderr, flush=True))
     t0 = time.perf_counter()
     if args.reuse:
-        engine = open_database(ADMIN.rsplit("/", 1)[0] + "/" + args.database)
+        engine = open_bench(ADMIN.rsplit("/", 1)[0] + "/" + args.database)
         with engine.connect() as c:
             last = last_finished_month(c)
             persons = int(c.execute(text("SELECT count(*) FROM person")).scalar_one())
         assert last is not None, "--reuse needs a database an earlier run built"
         month = last
     else:
-        engine = open_database(fresh_database(args.database))
+        engine = open_bench(fresh_database(args.database))
         summary = build_scenario(engine, "bogor-2024", args.scale, args.seed, progress=say)
         persons, month = summary.generation.persons, summary.generation.month
     setup_s = time.perf_counter() - t0
@@ -197,16 +279,17 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         for _ in range(args.max_months):
             if already_paid(engine, month):  # a reused database may have had this month's payments imported
                 month = month + 1
-                run_cycle(engine, month, now=dt.datetime(month.year, month.month, 1, 1))
+                cycle(engine, month)
             simulated = Path(tmp) / f"simulated-{month}.csv"
-            write_payments(engine, month, simulated)
+            write_payments(engine, month, simulated, default_rulebook())
             path = Path(tmp) / f"payments-{month}.csv"
             errors = with_bank_errors(simulated, path)
             simulated.unlink()
             if clock:
                 clock.reset()
             start = time.perf_counter()
-            result = import_payments(engine, path, now=dt.datetime.combine(month.last_day(), dt.time(23)))
+            with UnitOfWork(engine, now=dt.datetime.combine(month.last_day(), dt.time(23)), actor=BENCH) as uow:
+                result = import_payments(uow, path).result
             seconds = time.perf_counter() - start
             if clock:
                 clock.report(f"payments {month}")
@@ -234,7 +317,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             if clock:
                 clock.reset()
             start = time.perf_counter()
-            run = run_cycle(engine, month, now=dt.datetime(month.year, month.month, 1, 1))
+            run = cycle(engine, month)
             cycle_s = time.perf_counter() - start
             if clock:
                 clock.report(f"cycle {month}")
@@ -258,17 +341,36 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             if imported >= args.payments:
                 break
 
+        # One payment at a time, as banks' calls and the counter post them, on the month the last cycle billed.
+        simulated = Path(tmp) / f"simulated-{month}.csv"
+        write_payments(engine, month, simulated, default_rulebook())
+        latencies, floors = single_payments(engine, month, simulated, args.single)
+    single = {
+        "payments": len(latencies),
+        "p50_ms": round(percentile(latencies, 0.50), 2),
+        "p99_ms": round(percentile(latencies, 0.99), 2),
+        "floor_p50_ms": round(percentile(floors, 0.50), 2),
+    }
+    single["p50_over_floor"] = round(single["p50_ms"] / single["floor_p50_ms"], 2)
+    print(
+        f"single payments {month}: {len(latencies):,} one at a time: p50 {single['p50_ms']:.1f} ms,"
+        f" p99 {single['p99_ms']:.1f} ms; floor (the bare ledger writes of one payment) p50"
+        f" {single['floor_p50_ms']:.1f} ms; ratio {single['p50_over_floor']:.2f}",
+        flush=True,
+    )
+
     as_of = month.first_day()
     reports = []
-    with engine.connect() as conn:
+    with UnitOfWork(engine, now=dt.datetime.combine(as_of, dt.time(8)), actor=BENCH, read_only=True) as uow:
         for name, by in REPORTS:
             start = time.perf_counter()
-            build_report(conn, name, as_of, by)
+            report(uow, name, as_of, by=by)
             seconds = time.perf_counter() - start
             reports.append({"report": name, "by": by or "-", "seconds": round(seconds, 3)})
             print(f"report {name} --by {by or '-'}: {seconds:.3f} s", flush=True)
+    with UnitOfWork(engine, now=dt.datetime.combine(as_of, dt.time(8)), actor=BENCH, read_only=True) as uow:
         start = time.perf_counter()
-        ok = verify(conn).ok
+        ok = verify_books(uow).ok
         verify_s = time.perf_counter() - start
     print(f"ledger verify: {'ok' if ok else 'DISCREPANCY'} in {verify_s:.1f} s", flush=True)
 
@@ -277,13 +379,14 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         "cycle_s": max(float(c["seconds"]) for c in cycles),
         "cycle_over_bare": max(float(c["ratio"]) for c in cycles),
         "payments_per_s": imported / total_import_s,
+        "single_p50_ms": float(single["p50_ms"]),
         "report_s": max(float(r["seconds"]) for r in reports),
         "rss_mib": rss_mib(),
     }
-    verdicts = {k: (figures[k] >= TARGETS[k]) if k == "payments_per_s" else (figures[k] <= TARGETS[k]) for k in TARGETS}
+    verdicts = {k: (figures[k] >= TARGETS[k]) if k in AT_LEAST else (figures[k] <= TARGETS[k]) for k in TARGETS}
     print(f"\n{'figure':<22}{'measured':>14}{'target':>14}  verdict")
     for k in TARGETS:
-        cmp = "≥" if k == "payments_per_s" else "≤"
+        cmp = "≥" if k in AT_LEAST else "≤"
         verdict = "-" if args.smoke else ("PASS" if verdicts[k] else "FAIL")
         print(f"{k:<22}{figures[k]:>14,.2f}{cmp:>6}{TARGETS[k]:>8,.0f}  {verdict}")
     print(f"payments imported: {imported:,} (target volume {args.payments:,})")
@@ -296,6 +399,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         "cycles": cycles,
         "imports": imports,
         "payments_imported": imported,
+        "single_payments": single,
         "reports": reports,
         "ledger_ok": ok,
         "verify_s": round(verify_s, 1),

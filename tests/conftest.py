@@ -17,8 +17,8 @@ from sqlalchemy import Engine, create_engine, text
 
 from iuran.billing.ledger import verify
 from iuran.cli.main import main
-from iuran.db.bootstrap import open_database
 from iuran.db.engine import make_engine
+from iuran.services.database import upgrade_database
 
 PG_ADMIN = os.environ.get("IURAN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 TEMPLATE = f"iuran_tpl_{os.getpid()}"
@@ -35,7 +35,7 @@ def _pg_url(db: str) -> str:
 @pytest.fixture(scope="session")
 def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
     path = tmp_path_factory.mktemp("tpl") / "template.sqlite"
-    open_database(f"sqlite:///{path}").dispose()
+    upgrade_database(f"sqlite:///{path}")
     return path
 
 
@@ -50,7 +50,7 @@ def pg_template() -> Iterator[str]:
         if os.environ.get("IURAN_REQUIRE_POSTGRES") == "1":
             pytest.fail(f"PostgreSQL is required (IURAN_REQUIRE_POSTGRES=1) but unreachable: {e}")
         pytest.skip(f"PostgreSQL unreachable: {e}")
-    open_database(_pg_url(TEMPLATE)).dispose()
+    upgrade_database(_pg_url(TEMPLATE))
     yield TEMPLATE
     with admin.connect() as c:
         c.execute(text(f"DROP DATABASE IF EXISTS {TEMPLATE} WITH (FORCE)"))

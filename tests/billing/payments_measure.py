@@ -24,8 +24,10 @@ from pathlib import Path
 
 from sqlalchemy import create_engine, text
 
-from iuran.billing.payments import import_payments
-from iuran.db.bootstrap import open_database
+from iuran.db.engine import make_engine
+from iuran.services.database import upgrade_database
+from iuran.services.payments import import_payments
+from iuran.services.unit_of_work import Actor, UnitOfWork
 
 MAY = 202405
 KELAS3_FAMILY = 70_000
@@ -56,7 +58,8 @@ def build_books(url: str, families: int, employers: int, mix: str) -> None:
         c.execute(text(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
         c.execute(text(f"CREATE DATABASE {name}"))
     admin.dispose()
-    engine = open_database(url)
+    upgrade_database(url)
+    engine = make_engine(url)
     with engine.begin() as c:
         c.execute(
             text(
@@ -169,13 +172,14 @@ def main() -> None:
         source = Path(tmp) / "bank.csv"
         write_file(source, args.rows, families, employers, args.mix)
         t2 = time.perf_counter()
-        engine = open_database(args.url)
+        engine = make_engine(args.url)
         with engine.connect() as c:  # the pooled connection the import will use
             backend = int(c.execute(text("SELECT pg_backend_pid()")).scalar_one())
         load = os.getloadavg()[0]
         server0, client0 = _server_cpu(backend), _client_cpu()
         t3 = time.perf_counter()
-        result = import_payments(engine, source, now=dt.datetime(2024, 5, 20, 9, 0), report_path=Path(tmp) / "r.csv")
+        with UnitOfWork(engine, now=dt.datetime(2024, 5, 20, 9, 0), actor=Actor.job("measure")) as uow:
+            result = import_payments(uow, source, report_path=Path(tmp) / "r.csv").result
         t4 = time.perf_counter()
         server, client = _server_cpu(backend) - server0, _client_cpu() - client0
     rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

@@ -12,7 +12,8 @@ from payments_ledger import KELAS3, bill, day, employer, family, months, snapsho
 from sqlalchemy import Connection, Engine, text
 
 from iuran.billing import payments_settle
-from iuran.billing.payments import ImportResult, PaymentFileError, import_payments
+from iuran.billing.payments import ImportResult, PaymentFileError
+from usecases import import_payments
 
 NOW = dt.datetime(2024, 5, 20, 9, 0)  # the import runs after the May 2024 cycle
 MAY = 202405

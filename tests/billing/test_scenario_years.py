@@ -17,17 +17,15 @@ from pathlib import Path
 from cycle_fixtures import employer_with_workers, family, pbi
 from sqlalchemy import Connection, Engine, text
 
-from iuran.billing.cycle import run_cycle
 from iuran.billing.ledger import verify
-from iuran.billing.payments import import_payments
 from iuran.db.months import to_db
-from iuran.registry.death import report_death
 from iuran.registry.enrolment import add_memberships
 from iuran.rules.contribution import contribution, family_due
 from iuran.rules.month import Month, month_range
 from iuran.rules.reactivation import reactivation_quote
 from iuran.rules.segments import Segment
 from iuran.rules.status import BilledMonth, is_active
+from usecases import import_payments, report_death, run_cycle
 
 START, END = Month(2019, 1), Month(2022, 12)
 B_STOPS, B_RETURNS = Month(2019, 3), dt.date(2021, 6, 15)  # 27 months unpaid: 2019-03 .. 2021-05
@@ -130,8 +128,7 @@ def test_four_years_of_a_branch_month_by_month(engine: Engine, tmp_path: Path) -
 
         # The death is reported on the 1st, after the cycle and before the month's payments.
         if m == Month.of(C_REPORTED):
-            with engine.begin() as conn:
-                reversed_ = report_death(conn, c_nik, C_DEATH, C_REPORTED)
+            reversed_ = report_death(engine, c_nik, C_DEATH, C_REPORTED)
             # March to June 2020 were billed for the person who died in February; all four are reversed.
             assert reversed_ == sum(family_due(x, 1, 1) for x in month_range(Month(2020, 3), Month(2020, 6)))
 

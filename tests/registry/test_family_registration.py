@@ -104,6 +104,7 @@ def test_the_command_exits_2_with_one_line_and_writes_nothing(tmp_path: Path) ->
     db = f"sqlite:///{tmp_path / 'r.sqlite'}"
     bad = write(tmp_path / "f.csv", [row("6271010101240001", nik(1), "0001944358911", kelas="7")])
     iuran = str(Path(sys.executable).parent / "iuran")
+    subprocess.run([iuran, "db", "init", "--database", db], capture_output=True, check=True)
     done = subprocess.run([iuran, "registry", "import", str(bad), "--database", db], capture_output=True, text=True)
     assert done.returncode == 2 and done.stdout == ""
     lines = done.stderr.strip().splitlines()

@@ -10,8 +10,8 @@ import datetime as dt
 import pytest
 from sqlalchemy import Connection, Engine, text
 
+from iuran.billing.collection_figures import write_collection_snapshot
 from iuran.reports import collectibility_report, render
-from iuran.reports.collectibility import write_collection_snapshot
 from iuran.rules.month import Month
 
 NOV_20 = dt.date(2023, 11, 20)

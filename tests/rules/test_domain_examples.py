@@ -375,12 +375,6 @@ def test_laid_off_worker_gets_6_months_of_kelas_three() -> None:
     assert kelas_for_phk(dt.date(2024, 1, 1)) == (3, 6)
 
 
-def test_employer_changes_by_the_20th_and_newborns_within_28_days() -> None:
-    rule = in_force(RB.status_change, dt.date(2024, 1, 1), "status change")
-    assert (rule.mutasi_cutoff_day, rule.newborn_registration_days) == (20, 28)
-    assert rule.pbpu_to_ppu_arrears_promise_months == 6
-
-
 # --- §10 UHC -------------------------------------------------------------------------------------
 
 

@@ -1,14 +1,18 @@
 """The vectorised twins used by the generator agree with the rules engine they stand in for."""
 
 import datetime as dt
+from collections.abc import Callable
 
 import numpy as np
 import pytest
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 
 from iuran.rules.contribution import family_due, ppu_month
 from iuran.rules.membership import va_number
 from iuran.rules.month import Month
 from iuran.rules.nik import make_nik
+from iuran.rules.rulebook import default_rulebook
 from iuran.rules.segments import Segment
 from iuran.synth.people import card_numbers, nik_numbers, va_numbers
 from iuran.synth.plan import FAMILY_SIZE_P, family_sizes, pick_exact
@@ -50,6 +54,81 @@ def test_ppu_worker_month_is_ppu_month(segment: Segment) -> None:
     for i in range(5):
         want = ppu_month(segment, month, int(wages[i]), 3_181_013, int(extra[i]))[0]
         assert got[i] == want.employer + want.worker
+
+
+# --- property tests: the numpy twins equal the rules engine to the Rupiah, over random inputs -------------------
+
+RB = default_rulebook()
+FIRST, LAST = Month(2014, 1), Month(2026, 12)
+# Every month a rate, a cap or the extra-member share changes, and the month before it.
+_CHANGES = sorted(
+    {
+        Month.of(e.effective) + d
+        for table in (RB.pbpu_rate, RB.pbi_rate, RB.ppu_rate, RB.ppu_wage_cap, RB.ppu_extra_member)
+        for e in table
+        for d in (-1, 0)
+        if FIRST <= Month.of(e.effective) + d <= LAST
+    },
+    key=lambda m: m.index,
+)
+months = st.one_of(
+    st.sampled_from(_CHANGES), st.sampled_from([Month.from_index(i) for i in range(FIRST.index, LAST.index + 1)])
+)
+# Wages below the UMK, around and above every cap, and any in between.
+wages = st.one_of(
+    st.integers(0, 30_000_000),
+    st.sampled_from([c.cap + d for c in RB.ppu_wage_cap for d in (-1, 0, 1)]),
+)
+umks = st.integers(0, 6_000_000)
+ppu_workers = st.lists(st.tuples(wages, umks, st.integers(0, 6)), min_size=1, max_size=20)
+# Hypothesis draws months unevenly: every rate change is also an explicit example, with wages around every bound.
+_EDGE_WORKERS = [(w, 3_181_013, x) for x, w in enumerate([0, 3_181_012, 3_181_013, 3_181_014, 30_000_000])] + [
+    (c.cap + d, 3_181_013, 1) for c in RB.ppu_wage_cap for d in (-1, 0, 1)
+]
+
+
+def _at_every_change(test: Callable[..., None]) -> Callable[..., None]:
+    for month in _CHANGES:
+        for segment in (Segment.PPU_BU, Segment.PPU_PN):
+            test = example(month=month, segment=segment, workers=_EDGE_WORKERS)(test)
+    return test
+
+
+@settings(max_examples=300, deadline=None)
+@_at_every_change
+@given(month=months, segment=st.sampled_from([Segment.PPU_BU, Segment.PPU_PN]), workers=ppu_workers)
+def test_ppu_worker_month_is_ppu_month_to_the_rupiah(
+    month: Month, segment: Segment, workers: list[tuple[int, int, int]]
+) -> None:
+    wage, umk, extra = (np.array(column, dtype=np.int64) for column in zip(*workers, strict=True))
+    got = PpuRates.of(month, segment.value).worker_month(wage, umk, extra)
+    want = [ppu_month(segment, month, w, u, x)[0] for w, u, x in workers]
+    assert got.tolist() == [s.employer + s.worker for s in want]
+
+
+@settings(max_examples=200, deadline=None)
+@example(
+    first=FIRST,
+    span=LAST.index - FIRST.index,
+    cases=[(1 + i % 3, FIRST.months_until(m), 1 + i % 7) for i, m in enumerate(_CHANGES)],
+)
+@given(
+    first=months,
+    span=st.integers(0, 40),
+    cases=st.lists(st.tuples(st.integers(1, 3), st.integers(0, 40), st.integers(1, 12)), min_size=1, max_size=20),
+)
+def test_family_prices_are_family_due_to_the_rupiah(first: Month, span: int, cases: list[tuple[int, int, int]]) -> None:
+    last = Month.from_index(min(first.index + span, LAST.index))
+    prices = FamilyPrices.between(first, last)
+    kelas = np.array([k for k, _, _ in cases], dtype=np.int64)
+    month_index = np.array([first.index + min(d, last.index - first.index) for _, d, _ in cases], dtype=np.int64)
+    size = np.array([n for _, _, n in cases], dtype=np.int64)
+    # The family opening balance of a month, as the generator writes it: the price per person × the family.
+    got = (prices.per_person(kelas, month_index) * size).tolist()
+    want = [
+        family_due(Month.from_index(int(i)), int(k), int(n)) for k, i, n in zip(kelas, month_index, size, strict=True)
+    ]
+    assert got == want
 
 
 def test_family_sizes_add_up_and_look_like_kartu_keluarga() -> None:

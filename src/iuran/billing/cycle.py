@@ -1,10 +1,10 @@
 """The monthly cycle: bill every payer account for the month, suspend and reactivate, age the arrears.
 
-`run_cycle(engine, month, now=...)` is a handful of set-based SQL statements over all accounts, in steps. Each
-step is one transaction that also records itself in `cycle_step`: a finished step is never run twice (a rerun
-changes nothing) and a crash leaves whole steps only (run again to resume).
+A handful of set-based SQL statements over all accounts, in steps (`run_step`); the use case
+`iuran.services.cycle.run_cycle` runs each step as one transaction that also records itself in `cycle_step`: a
+finished step is never run twice (a rerun changes nothing) and a crash leaves whole steps only (run again to resume).
 
-Steps that read and write different tables run side by side on PostgreSQL, each on its own connection (`STAGES`):
+Steps that read and write different tables may run side by side on PostgreSQL, each in its own transaction (`STAGES`):
 while `bill` writes the month's charges and lines, `status`, `coverage`, `subsidy` and `snapshot` work from the
 older open items, the statuses and the memberships. SQLite has one writer at a time and runs them one after another.
 """
@@ -12,18 +12,19 @@ older open items, the statuses and the memberships. SQLite has one writer at a t
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, text
+from sqlalchemy import Connection, text
 
+from iuran.billing.collection_figures import write_collection_snapshot
 from iuran.billing.rates import write_rates
 from iuran.db.engine import create_temp_as, is_postgres
 from iuran.db.months import from_db, to_db
-from iuran.reports.collectibility import write_collection_snapshot
+from iuran.rules.arrears_aging import AGING_BUCKETS
 from iuran.rules.month import Month
+from iuran.rules.rulebook import Rulebook, in_force
+from iuran.rules.segments import Segment
 
 # Stages run one after another. A stage's lanes run side by side (PostgreSQL); a lane's steps one after another.
 # The first lane of a stage is its longest.
@@ -37,18 +38,9 @@ STAGES: tuple[tuple[tuple[str, ...], ...], ...] = (
 )
 STEPS = tuple(step for stage in STAGES for lane in stage for step in lane)
 
-Progress = Callable[[str, int, int], None]  # (step, steps done, steps in all)
-
 
 class CycleError(ValueError):
     """A cycle that cannot run: names the month and the rule."""
-
-
-@dataclass(frozen=True)
-class CycleResult:
-    month: Month
-    rows: dict[str, int] = field(default_factory=dict)  # rows written per step run now
-    skipped: tuple[str, ...] = ()  # steps already finished by an earlier run
 
 
 def last_finished_month(conn: Connection) -> Month | None:
@@ -81,45 +73,35 @@ def check_order(conn: Connection, month: Month) -> None:
         raise CycleError(f"month: the next cycle is {last + 1}; {month} would leave months unbilled")
 
 
-def run_cycle(engine: Engine, month: Month, *, now: dt.datetime, progress: Progress | None = None) -> CycleResult:
-    """Run (or resume) the cycle for `month`. A finished month is left as it is."""
-    with engine.connect() as conn:
-        check_order(conn, month)
-        done = {r[0] for r in conn.execute(text("SELECT step FROM cycle_step WHERE month = :m"), {"m": to_db(month)})}
-        side_by_side = is_postgres(conn)
-    rows: dict[str, int] = {}
-    lock = threading.Lock()
+def finished_steps(conn: Connection, month: Month) -> frozenset[str]:
+    """The steps of `month` an earlier run finished (they are never run twice)."""
+    rows = conn.execute(text("SELECT step FROM cycle_step WHERE month = :m"), {"m": to_db(month)})
+    return frozenset(r[0] for r in rows)
 
-    def run_lane(lane: tuple[str, ...], beside: bool = False) -> None:
-        for step in lane:
-            if step in done:
-                continue
-            with engine.begin() as conn:
-                if beside:
-                    # Two cores: a lane beside the stage's first (and longest) one keeps to one of them.
-                    conn.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
-                n = _STEP_FUNCS[step](conn, month, now)
-                conn.execute(
-                    text("INSERT INTO cycle_step (month, step, rows, finished_at) VALUES (:m, :s, :n, :t)"),
-                    {"m": to_db(month), "s": step, "n": n, "t": now},
-                )
-            with lock:
-                rows[step] = n
-                if progress:
-                    progress(step, len(rows) + len(done), len(STEPS))
 
-    for stage in STAGES:
-        if side_by_side and len(stage) > 1:
-            with ThreadPoolExecutor(max_workers=len(stage), thread_name_prefix="cycle") as pool:
-                # Every lane runs to its end (its finished steps stay committed) before the first error is raised.
-                futures = [pool.submit(run_lane, lane, i > 0) for i, lane in enumerate(stage)]
-                failures = [f.exception() for f in futures]
-            if error := next((e for e in failures if e is not None), None):
-                raise error
-        else:
-            for lane in stage:
-                run_lane(lane)
-    return CycleResult(month, {s: rows[s] for s in STEPS if s in rows}, tuple(s for s in STEPS if s in done))
+def run_step(conn: Connection, step: str, month: Month, now: dt.datetime, rules: Rulebook, *, beside: bool) -> int:
+    """Run one step of the month's cycle in the caller's transaction and record it; returns the rows written.
+
+    `beside`: the step runs beside a stage's first (and longest) lane, which keeps PostgreSQL's parallel workers.
+    """
+    if beside and is_postgres(conn):
+        # Two cores: a lane beside the stage's first (and longest) one keeps to one of them.
+        conn.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
+    n = _STEP_FUNCS[step](conn, _Step(month, now, rules))
+    conn.execute(
+        text("INSERT INTO cycle_step (month, step, rows, finished_at) VALUES (:m, :s, :n, :t)"),
+        {"m": to_db(month), "s": step, "n": n, "t": now},
+    )
+    return n
+
+
+@dataclass(frozen=True)
+class _Step:
+    """What a step works with: the month, the time of the run and the rules in force."""
+
+    month: Month
+    now: dt.datetime
+    rules: Rulebook
 
 
 def _params(month: Month, now: dt.datetime) -> dict[str, object]:
@@ -134,8 +116,8 @@ def _params(month: Month, now: dt.datetime) -> dict[str, object]:
 # --- step 1: rates ---------------------------------------------------------------------------------------------
 
 
-def _rates(conn: Connection, month: Month, now: dt.datetime) -> int:
-    n = write_rates(conn, month)
+def _rates(conn: Connection, step: _Step) -> int:
+    n = write_rates(conn, step.month, step.rules)
     _analyze(conn, "rate_in_force")  # the month's rates are new: the planner must know they are there
     return n
 
@@ -154,7 +136,21 @@ WHERE m.valid_from <= :m AND (m.valid_to IS NULL OR m.valid_to >= :m)
   AND m.account_id IS NOT NULL
 """
 
+
+def _segments(which: Callable[[Segment], bool]) -> str:
+    """The segments a rule of `iuran.rules.segments.Segment` selects, as an SQL list: `('ppu-pn', 'ppu-bu')`."""
+    values = [s.value for s in Segment if which(s)]
+    assert values and all(v.replace("-", "").isalnum() for v in values), values  # safe to quote as they are
+    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
+
+
+_PPU = _segments(lambda s: s.is_ppu)
+_PBI = _segments(lambda s: s.is_pbi)
+_FAMILY_BILLED = _segments(lambda s: s.is_family_billed)
+
 # PPU wage base: at least the UMK, at most the cap (Perpres 82/2018 Pasal 32); dependants carry no wage.
+# The floor is the rulebook's `ppu_wage_floor` (`_check_wage_floor`); the cap is `rate_in_force.wage_cap`.
+_WAGE_FLOOR_UMK = "umk"  # the `umk` table: the minimum wage of the employer's kabupaten/kota for the year
 _FLOORED = "(CASE WHEN m.wage >= u.amount THEN m.wage ELSE u.amount END)"
 _BASE = f"(CASE WHEN m.wage IS NULL THEN 0 WHEN {_FLOORED} <= r.wage_cap THEN {_FLOORED} ELSE r.wage_cap END)"
 
@@ -166,20 +162,29 @@ def _bp(bp: str) -> str:
 
 # As in iuran.rules.contribution.ppu_month: the whole percentage rounded once, less the worker's part.
 _EMPLOYER = (
-    "(CASE WHEN m.segment IN ('ppu-bu', 'ppu-pn') "
-    f"THEN {_bp('(r.employer_bp + r.worker_bp)')} - {_bp('r.worker_bp')} ELSE 0 END)"
+    f"(CASE WHEN m.segment IN {_PPU} THEN {_bp('(r.employer_bp + r.worker_bp)')} - {_bp('r.worker_bp')} ELSE 0 END)"
 )
 _WORKER = (
-    f"(CASE WHEN m.segment IN ('ppu-bu', 'ppu-pn') "
+    f"(CASE WHEN m.segment IN {_PPU} "
     f"THEN {_bp('r.worker_bp')} + m.extra_members * {_bp('r.extra_member_bp')} ELSE 0 END)"
 )
 _GOVERNMENT = "(r.government_central + r.government_pemda)"
 # What the payer account owes for the person: PBPU/BP their participant share (the Kelas III government share is
 # billed to the governments, see subsidy), PBI the whole rate, PPU the employer and worker shares.
 _AMOUNT = (
-    f"(CASE WHEN m.segment IN ('pbi-apbn', 'pbi-apbd') THEN {_GOVERNMENT} "
-    f"WHEN m.segment IN ('ppu-bu', 'ppu-pn') THEN {_EMPLOYER} + {_WORKER} ELSE r.participant END)"
+    f"(CASE WHEN m.segment IN {_PBI} THEN {_GOVERNMENT} "
+    f"WHEN m.segment IN {_PPU} THEN {_EMPLOYER} + {_WORKER} ELSE r.participant END)"
 )
+
+
+def _check_wage_floor(step: _Step) -> None:
+    """The PPU wage floor of the rulebook must be the one the SQL applies: a new kind fails loudly."""
+    floor = step.rules.ppu_wage_floor
+    if floor.source != _WAGE_FLOOR_UMK:
+        raise CycleError(
+            f"ppu_wage_floor.source: the cycle floors the PPU wage base at the UMK ({_WAGE_FLOOR_UMK!r}); the"
+            f" rulebook's floor is {floor.source!r} ({floor.basis}), which it does not implement"
+        )
 
 
 def _check_billable(conn: Connection, p: dict[str, object]) -> None:
@@ -213,14 +218,15 @@ def _check_billable(conn: Connection, p: dict[str, object]) -> None:
         )
 
 
-def _bill(conn: Connection, month: Month, now: dt.datetime) -> int:
+def _bill(conn: Connection, step: _Step) -> int:
     """One charge per payer account and a line per person, each written in one pass over the memberships.
 
     The charges are summed from the memberships first (a few hundred thousand rows), then the lines are written
     straight from the memberships, each joined to its account's new charge: the five million lines of a large
     branch are computed and written once, as a bare `INSERT … SELECT` would.
     """
-    p = _params(month, now)
+    _check_wage_floor(step)
+    p = _params(step.month, step.now)
     _prepare_umk(conn, p)
     # The sums per account, counting on the way the memberships the rules cannot bill: a class without a rate, a
     # wage without the minimum wage of an employer's kabupaten/kota. Only then are the rows looked for and named.
@@ -309,9 +315,10 @@ def _open_new_items(conn: Connection, p: dict[str, object], kinds: str) -> None:
 # --- step 3: status --------------------------------------------------------------------------------------------
 
 
-def _status(conn: Connection, month: Month, now: dt.datetime) -> int:
+def _status(conn: Connection, step: _Step) -> int:
     """Suspension from the 1st after an unpaid month (Perpres 64/2020 Pasal 42(1)), for every account."""
-    p = _params(month, now)
+    _check_suspension(step)
+    p = _params(step.month, step.now)
     # Months in arrears: the distinct months before :m with an open item (an account may owe two kinds a month).
     # One sort of the open items by account (a hash of every account × month would spill to disk).
     create_temp_as(
@@ -346,15 +353,31 @@ def _status(conn: Connection, month: Month, now: dt.datetime) -> int:
     return n
 
 
+# The suspension rules this step implements (`[[suspension]]` grace in the rulebook).
+_GRACE_END_OF_MONTH = "end_of_month"  # unpaid at month end: non-active from the 1st of the next month
+
+
+def _check_suspension(step: _Step) -> None:
+    """The suspension rule in force for the month must be one this step applies: a new one fails loudly."""
+    day = step.month.first_day()
+    rule = in_force(step.rules.suspension, day, "suspension")
+    if rule.grace != _GRACE_END_OF_MONTH:
+        raise CycleError(
+            "suspension.grace: the cycle suspends an account unpaid at month end from the 1st of the next month"
+            f" ({_GRACE_END_OF_MONTH!r}); the rule in force on {day.isoformat()} ({rule.basis}) is {rule.grace!r},"
+            " which it does not implement"
+        )
+
+
 # --- step 4: subsidy -------------------------------------------------------------------------------------------
 
 
-def _subsidy(conn: Connection, month: Month, now: dt.datetime) -> int:
+def _subsidy(conn: Connection, step: _Step) -> int:
     """Kelas III government share, paid only for active participants (Perpres 64/2020 Pasal 34(3)-(4)).
 
     Counted from the same membership rows the bill step billed, per kabupaten/kota, for active family accounts.
     """
-    p = _params(month, now)
+    p = _params(step.month, step.now)
     _prepare_umk(conn, p)
     conn.execute(text("DROP TABLE IF EXISTS cycle_subsidy"))
     conn.execute(
@@ -367,8 +390,9 @@ def _subsidy(conn: Connection, month: Month, now: dt.datetime) -> int:
                 join="JOIN account_status s ON s.account_id = m.account_id AND s.active"
                 " JOIN person p ON p.id = m.person_id",
             )
-            + " AND m.segment IN ('pbpu', 'bp') AND m.kelas = 3"
-            " AND r.government_central + r.government_pemda > 0"
+            # A family's rate carries a government share only where the rules give one (Kelas III, since July
+            # 2020: iuran.rules.contribution.pbpu_person_month); PBI is billed whole to the governments by `bill`.
+            + f" AND m.segment IN {_FAMILY_BILLED} AND r.government_central + r.government_pemda > 0"
             " GROUP BY p.kabkota_code, r.government_central, r.government_pemda"
         ),
         p,
@@ -431,16 +455,21 @@ WHERE p.registered_on <= :first AND (p.died_on IS NULL OR p.died_on >= :first)
 
 _ACTIVE = "(m.account_id IS NOT NULL AND (m.valid_to IS NULL OR m.valid_to >= :m) AND s.active)"
 
-_BUCKET = (
-    "CASE WHEN s.months_in_arrears <= 3 THEN CAST(s.months_in_arrears AS VARCHAR(8))"
-    " WHEN s.months_in_arrears <= 6 THEN '4-6' WHEN s.months_in_arrears <= 12 THEN '7-12'"
-    " WHEN s.months_in_arrears <= 24 THEN '13-24' ELSE '>24' END"
-)
+
+def _bucket_case(months: str) -> str:
+    """`iuran.rules.arrears_aging.bucket_of(months)` as an SQL CASE, for months >= 1."""
+    *bounded, last = AGING_BUCKETS
+    assert last.high is None and all(b.high is not None for b in bounded)
+    whens = " ".join(f"WHEN {months} <= {b.high} THEN '{b.name}'" for b in bounded)
+    return f"CASE {whens} ELSE '{last.name}' END"
 
 
-def _coverage(conn: Connection, month: Month, now: dt.datetime) -> int:
+_BUCKET = _bucket_case("s.months_in_arrears")
+
+
+def _coverage(conn: Connection, step: _Step) -> int:
     """What the coverage and activeness reports read: registered and active persons per kecamatan × segment."""
-    p = _params(month, now)
+    p = _params(step.month, step.now)
     if is_postgres(conn):
         conn.execute(text("SET LOCAL work_mem = '1GB'"))  # one hash of every person, in memory
         # The books are in memory by now: an index probe per ended membership is cheaper than hashing them all.
@@ -466,9 +495,9 @@ def _coverage(conn: Connection, month: Month, now: dt.datetime) -> int:
     return n
 
 
-def _snapshot(conn: Connection, month: Month, now: dt.datetime) -> int:
+def _snapshot(conn: Connection, step: _Step) -> int:
     """What the arrears report reads: accounts, persons and Rupiah in arrears per aging bucket."""
-    p = _params(month, now)
+    p = _params(step.month, step.now)
     conn.execute(text("DELETE FROM snapshot_arrears WHERE month = :m"), p)
     # Accounts in arrears with members covered this month (the persons the month's charge bills: the memberships
     # covering the month, each with a rate, as the bill step checks), segment from the memberships.
@@ -491,13 +520,13 @@ def _snapshot(conn: Connection, month: Month, now: dt.datetime) -> int:
 # --- step 6: collection ----------------------------------------------------------------------------------------
 
 
-def _collection(conn: Connection, month: Month, now: dt.datetime) -> int:
+def _collection(conn: Connection, step: _Step) -> int:
     """The collectibility figures of the last 12 months as they stood on the eve of the 1st, per payer kind and
     kabupaten/kota (`snapshot_collection`): the collectibility report adds only what was posted after them."""
-    return write_collection_snapshot(conn, month, now)
+    return write_collection_snapshot(conn, step.month, step.now)
 
 
-_STEP_FUNCS: dict[str, Callable[[Connection, Month, dt.datetime], int]] = {
+_STEP_FUNCS: dict[str, Callable[[Connection, _Step], int]] = {
     "rates": _rates,
     "bill": _bill,
     "status": _status,

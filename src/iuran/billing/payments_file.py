@@ -13,7 +13,7 @@ import csv
 import datetime as dt
 import hashlib
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
@@ -102,6 +102,16 @@ def read_payment_lines(path: Path, *, now: dt.datetime, arrears_cap: ArrearsCap)
             ) from None
         except csv.Error as e:
             raise PaymentFileError("file", "a payments file is a CSV", f"line {reader.line_num}: {e}") from None
+
+
+def read_payment(fields: Sequence[str], *, now: dt.datetime, arrears_cap: ArrearsCap) -> PaymentLine:
+    """One payment's fields in the order of COLUMNS (a bank's call, the counter), checked as a file's line is.
+
+    Example:
+        `read_payment(("TRX-1", "8888801944358911", "", "875000", "2024-03-05", "teller"), ...)` gives the
+        `PaymentLine` of line 1 of a file holding that line alone.
+    """
+    return _LineParser(now, arrears_cap, tuple(range(len(COLUMNS))), len(COLUMNS))(1, list(fields))
 
 
 def _open_binary(path: Path) -> BinaryIO:

@@ -1,24 +1,26 @@
 """Settling staged payments against the open items, set-based (docs/ledger.md, "Payments").
 
-A payment is accepted only when its amount settles whole months exactly:
-- a family account (PBPU/BP, by virtual account) pays its whole bill on the payment day: the open months up to
-  the month of payment, of the months in arrears only the latest N (the reactivation rule in force that day);
-  the older open months are written off with the payment (Perpres 64/2020 Pasal 42(3)). One member cannot be
-  paid for alone: the bill is the family's.
-- an employer or government account pays its oldest k open months, k ≥ 1, exactly.
+A payment is accepted only when its amount settles what the account's payment policy allows (the rule data's
+`[[payment_policy]]`, `iuran.rules.payment_policy`; what each payment meets is `iuran.billing.payable`):
+- `whole_bill` (families, PBPU/BP, by virtual account): the whole bill on the payment day: the open months up to
+  the month of payment, of the months in arrears only the latest N (the reactivation rule in force that day); the
+  older open months are written off with the payment (Perpres 64/2020 Pasal 42(3)). One member cannot be paid for
+  alone: the bill is the family's.
+- `oldest_months` (employers, governments): the oldest k open months, k ≥ 1, exactly.
 
 Several payments of one account in one file are taken in rounds, by (paid_at, line): round r holds the r-th
-payment of every account, and each round is a few statements over all of its payments.
-"""
+payment of every account, and each round is a few statements over all of its payments. One payment (a bank's
+call, the counter) is a file of one line: the same statements."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
+from iuran.billing.payable import DUE_COLUMNS, due_items, sql_among
 from iuran.billing.payments_file import DETAIL_MAX, Rejection
 from iuran.billing.payments_staging import Dialect
 
@@ -40,18 +42,43 @@ def _num(col: str) -> str:
     return f"CAST({col} AS TEXT)"
 
 
-def lock_books(conn: Connection, d: Dialect) -> None:
-    """Keep other writers of open items and statuses (the cycle, another import) out until commit.
+# Up to this many payments lock only their references and accounts; more lock the books' tables (a bank file).
+ROW_LOCKS_UP_TO = 100
 
-    SQLite: the import's transaction began with BEGIN IMMEDIATE, which already holds the only write lock.
+
+def lock_books(conn: Connection, d: Dialect, staged: int) -> None:
+    """Keep other writers of the same open items and statuses (the cycle, an import, another payment) out until
+    commit, so that the result is that of some serial order.
+
+    A bank file locks the open items and statuses whole. A few payments wait for such a holder, then lock only
+    their references (two requests with one reference: the second sees the first's payment) and their accounts,
+    each in one order, so that payments to other accounts go on beside them.
+    SQLite: the transaction began with BEGIN IMMEDIATE, which already holds the only write lock.
     """
-    if d.postgres:
+    if not d.postgres:
+        return
+    if staged > ROW_LOCKS_UP_TO:
         conn.execute(text("LOCK TABLE open_item, account_status IN EXCLUSIVE MODE"))
+        return
+    conn.execute(text("LOCK TABLE open_item, account_status IN ROW EXCLUSIVE MODE"))
+    conn.execute(
+        text(
+            "SELECT pg_advisory_xact_lock(hashtextextended(r.reference, 0)) FROM"
+            " (SELECT DISTINCT reference FROM payimp_line WHERE reference IS NOT NULL ORDER BY reference) r"
+        )
+    )
+    conn.execute(
+        text(
+            "SELECT a.id FROM account a WHERE a.id IN (SELECT f.id FROM payimp_line l JOIN account f ON f.va = l.va"
+            " UNION SELECT account_ref FROM payimp_line WHERE account_ref IS NOT NULL) ORDER BY a.id FOR UPDATE"
+        )
+    )
 
 
-def classify(conn: Connection, d: Dialect) -> int:
+def classify(conn: Connection, d: Dialect, whole_bill_payers: Sequence[str]) -> int:
     """Duplicates, reused references and unknown accounts; the rest is pending, ranked per account.
 
+    `whole_bill_payers`: the account kinds whose payment policy is the whole bill (the rest pay whole months).
     Returns the number of rounds needed.
     """
     same_content = (
@@ -68,9 +95,12 @@ def classify(conn: Connection, d: Dialect) -> int:
     conn.execute(
         text(
             f"""
-            INSERT INTO payimp_checked (line_no, reference, account_id, kind, amount, paid_at, paid_on, paid_month,
-                                        arrears_cap, channel, outcome, reason, detail, round, new_family_since)
-            SELECT c.line_no, c.reference, c.account_id, c.kind, c.amount, c.paid_at, c.paid_on, c.paid_month,
+            INSERT INTO payimp_checked (line_no, reference, account_id, kind, whole_bill, amount, paid_at, paid_on,
+                                        paid_month, arrears_cap, channel, outcome, reason, detail, round,
+                                        new_family_since)
+            SELECT c.line_no, c.reference, c.account_id, c.kind,
+                   CASE WHEN {sql_among("c.kind", whole_bill_payers)} THEN 1 ELSE 0 END,
+                   c.amount, c.paid_at, c.paid_on, c.paid_month,
                    c.arrears_cap, c.channel, c.outcome, c.reason, c.detail,
                    CASE WHEN c.outcome = '{PENDING}' THEN 1 END,
                    c.new_family_since
@@ -125,7 +155,8 @@ def classify(conn: Connection, d: Dialect) -> int:
             """
         )
     )
-    conn.execute(text("CREATE INDEX payimp_checked_round ON payimp_checked (round)"))
+    if d.bulk:
+        conn.execute(text("CREATE INDEX payimp_checked_round ON payimp_checked (round)"))
     d.analyze(conn, "payimp_checked")
     return int(conn.execute(text("SELECT COALESCE(max(round), 0) FROM payimp_checked")).scalar_one())
 
@@ -163,7 +194,7 @@ class Settled:
         return Settled(self.payments + other.payments, self.amount + other.amount, self.written_off + other.written_off)
 
 
-def settle_round(conn: Connection, d: Dialect, r: int, batch_id: int) -> Settled:
+def settle_round(conn: Connection, d: Dialect, r: int, batch_id: int | None) -> Settled:
     """Decide the r-th payment of every account, then write what the accepted ones settle."""
     for table in ("payimp_due", "payimp_waiting", "payimp_round", "payimp_settled"):
         d.empty(conn, table)
@@ -195,39 +226,9 @@ def settle_round(conn: Connection, d: Dialect, r: int, batch_id: int) -> Settled
 
 
 def gather_due(conn: Connection, d: Dialect, r: int) -> None:
-    """The open items each payment of round r meets, with what it would settle.
-
-    Family: the open months up to the month of payment; of the months in arrears (before that month) the latest
-    `arrears_cap` are billed, older ones are written off (Perpres 64/2020 Pasal 42(3): at most 24 months). The
-    month of payment, when open, is the newest month, so a month's rank among the arrears is its rank among all
-    months less one if the newest open month is the month of payment.
-    Employer and government: every open item, with the total of the whole months up to its own (`cum`).
-    One sort, newest month first, serves every window.
-    """
+    """The open items each payment of round r meets, with what it would settle (`iuran.billing.payable`)."""
     conn.execute(
-        text(
-            f"""
-            INSERT INTO payimp_due (line_no, charge_id, account_id, month, amount_open, amount, writes_off, cum)
-            SELECT v.line_no, v.charge_id, v.account_id, v.month, v.amount_open, v.amount,
-                   CASE WHEN v.kind = 'family' AND v.arrears_cap IS NOT NULL AND v.month < v.paid_month
-                         AND v.month_rank - CASE WHEN v.newest_month = v.paid_month THEN 1 ELSE 0 END
-                             > v.arrears_cap
-                        THEN 1 ELSE 0 END,
-                   v.cum
-            FROM (
-              SELECT t.line_no, o.charge_id, o.account_id, o.month, o.amount_open, t.amount, t.kind,
-                     t.arrears_cap, t.paid_month,
-                     dense_rank() OVER newest AS month_rank,
-                     first_value(o.month) OVER newest AS newest_month,
-                     sum(o.amount_open) OVER (newest RANGE BETWEEN CURRENT ROW AND UNBOUNDED FOLLOWING) AS cum
-              FROM payimp_checked t
-              JOIN open_item o ON o.account_id = t.account_id
-              WHERE t.round = :r AND (t.kind <> 'family' OR o.month <= t.paid_month)
-                AND {d.among("o.account_id", "SELECT account_id FROM payimp_checked WHERE round = :r")}
-              WINDOW newest AS (PARTITION BY t.line_no ORDER BY o.month DESC)
-            ) v
-            """
-        ),
+        text(f"INSERT INTO payimp_due ({', '.join(DUE_COLUMNS)}) " + due_items(d, "payimp_checked", "t.round = :r")),
         {"r": r},
     )
 
@@ -268,15 +269,17 @@ def decide(conn: Connection, d: Dialect, r: int) -> None:
     conn.execute(
         text(
             f"""
-            INSERT INTO payimp_round (line_no, account_id, kind, reference, amount, paid_at, paid_on, paid_month,
+            INSERT INTO payimp_round (line_no, account_id, kind, whole_bill, reference, amount, paid_at, paid_on,
+                                      paid_month,
                                       channel, arrears_cap, reason, payment_id, written_off, ref_month, was_active,
                                       has_status, months_before, arrears_before, unpaid_before, as_of_before)
-            SELECT x.line_no, x.account_id, x.kind, x.reference, x.amount, x.paid_at, x.paid_on, x.paid_month,
-                   x.channel, x.arrears_cap, x.reason, CASE WHEN x.reason IS NULL THEN {payment_id} END,
+            SELECT x.line_no, x.account_id, x.kind, x.whole_bill, x.reference, x.amount, x.paid_at, x.paid_on,
+                   x.paid_month, x.channel, x.arrears_cap, x.reason, CASE WHEN x.reason IS NULL THEN {payment_id} END,
                    CASE WHEN x.reason IS NULL THEN x.written_off ELSE 0 END, x.ref_month, x.was_active, x.has_status,
                    x.months_in_arrears, x.arrears_amount, x.unpaid_since, x.as_of_month
             FROM (
-              SELECT t.line_no, t.account_id, t.kind, t.reference, t.amount, t.paid_at, t.paid_on, t.paid_month,
+              SELECT t.line_no, t.account_id, t.kind, t.whole_bill, t.reference, t.amount, t.paid_at, t.paid_on,
+                     t.paid_month,
                      t.channel, t.arrears_cap, COALESCE(u.written_off, 0) AS written_off,
                      {d.greatest("COALESCE(s.as_of_month, t.paid_month)", "t.paid_month")} AS ref_month,
                      COALESCE(s.active, FALSE) AS was_active,
@@ -284,8 +287,8 @@ def decide(conn: Connection, d: Dialect, r: int) -> None:
                      s.months_in_arrears, s.arrears_amount, s.unpaid_since, s.as_of_month,
                      CASE WHEN wt.line_no IS NOT NULL THEN '{Rejection.WAITING_PERIOD}'
                           WHEN u.line_no IS NULL THEN '{Rejection.NOTHING_DUE}'
-                          WHEN t.kind = 'family' AND t.amount <> u.bill THEN '{Rejection.AMOUNT_MISMATCH}'
-                          WHEN t.kind <> 'family' AND u.matched = 0 THEN '{Rejection.AMOUNT_MISMATCH}' END AS reason
+                          WHEN t.whole_bill = 1 AND t.amount <> u.bill THEN '{Rejection.AMOUNT_MISMATCH}'
+                          WHEN t.whole_bill = 0 AND u.matched = 0 THEN '{Rejection.AMOUNT_MISMATCH}' END AS reason
               FROM payimp_checked t
               LEFT JOIN account_status s ON s.account_id = t.account_id
               LEFT JOIN payimp_waiting wt ON wt.line_no = t.line_no
@@ -332,13 +335,13 @@ def explain_rejections(conn: Connection) -> None:
               SELECT x.line_no,
                 CASE WHEN x.reason = '{Rejection.WAITING_PERIOD}'
                        THEN 'a new family pays for the first time from ' || x.first_day_text
-                     WHEN x.reason = '{Rejection.NOTHING_DUE}' AND x.kind = 'family'
+                     WHEN x.reason = '{Rejection.NOTHING_DUE}' AND x.whole_bill = 1
                        THEN 'nothing is open up to ' || {_month_text("x.paid_month")}
                      WHEN x.reason = '{Rejection.NOTHING_DUE}' THEN 'nothing is open'
-                     WHEN x.kind = 'family' THEN {bill}
+                     WHEN x.whole_bill = 1 THEN {bill}
                      ELSE {whole_months} END AS detail
               FROM (
-                SELECT x.line_no, x.reason, x.kind, x.paid_month, x.arrears_cap, w.first_day_text,
+                SELECT x.line_no, x.reason, x.whole_bill, x.paid_month, x.arrears_cap, w.first_day_text,
                        COALESCE(sum(CASE WHEN u.writes_off = 0 THEN u.amount_open END), 0) AS bill,
                        count(DISTINCT CASE WHEN u.writes_off = 0 THEN u.month END) AS bill_months,
                        min(CASE WHEN u.writes_off = 0 THEN u.month END) AS bill_from,
@@ -351,7 +354,7 @@ def explain_rejections(conn: Connection) -> None:
                 LEFT JOIN payimp_waiting w ON w.line_no = x.line_no
                 LEFT JOIN payimp_due u ON u.line_no = x.line_no
                 WHERE x.reason IS NOT NULL
-                GROUP BY x.line_no, x.reason, x.kind, x.paid_month, x.arrears_cap, w.first_day_text
+                GROUP BY x.line_no, x.reason, x.whole_bill, x.paid_month, x.arrears_cap, w.first_day_text
               ) x
             ) e
             WHERE payimp_round.line_no = e.line_no
@@ -360,23 +363,23 @@ def explain_rejections(conn: Connection) -> None:
     )
 
 
-# The open items an accepted payment settles: for a family every billed one, else the oldest whole months.
+# The open items an accepted payment settles: for a whole bill every billed one, else the oldest whole months.
 _SETTLED_BY = (
     "FROM payimp_round x JOIN payimp_due u ON u.line_no = x.line_no"
     " WHERE x.payment_id IS NOT NULL AND u.writes_off = 0"
-    " AND (x.kind = 'family' OR u.cum <= u.amount)"
+    " AND (x.whole_bill = 1 OR u.cum <= u.amount)"
 )
 _WRITTEN_OFF_BY = (
     "FROM payimp_round x JOIN payimp_due u ON u.line_no = x.line_no WHERE x.payment_id IS NOT NULL AND u.writes_off = 1"
 )
 # An open item `u` met by an accepted payment `x` is closed by it: written off, or settled.
-_CLOSES = "(u.writes_off = 1 OR x.kind = 'family' OR u.cum <= u.amount)"
+_CLOSES = "(u.writes_off = 1 OR x.whole_bill = 1 OR u.cum <= u.amount)"
 _CLOSED_BY = (
     f"FROM payimp_round x JOIN payimp_due u ON u.line_no = x.line_no WHERE x.payment_id IS NOT NULL AND {_CLOSES}"
 )
 
 
-def write_payments(conn: Connection, batch_id: int) -> None:
+def write_payments(conn: Connection, batch_id: int | None) -> None:
     """The accepted payments, under the batch that brought them.
 
     In the order `payimp_round` was written, which is the order of their ids (`decide`); sorting them again
@@ -470,7 +473,7 @@ def update_account_status(conn: Connection, d: Dialect) -> None:
                   UNION ALL
                   SELECT x.line_no, o.month, o.amount_open, x.ref_month, x.paid_month
                   FROM payimp_round x JOIN open_item o ON o.account_id = x.account_id
-                  WHERE x.payment_id IS NOT NULL AND x.kind = 'family' AND o.month > x.paid_month
+                  WHERE x.payment_id IS NOT NULL AND x.whole_bill = 1 AND o.month > x.paid_month
                     AND x.ref_month > x.paid_month
                     AND {d.among("o.account_id", _LATE_FAMILIES)}
                 ) r
@@ -509,7 +512,7 @@ def update_account_status(conn: Connection, d: Dialect) -> None:
 # The families whose accepted payment is for a month before the status month (a late file): their open items
 # after the month of payment count in their status.
 _LATE_FAMILIES = (
-    "SELECT account_id FROM payimp_round WHERE payment_id IS NOT NULL AND kind = 'family' AND ref_month > paid_month"
+    "SELECT account_id FROM payimp_round WHERE payment_id IS NOT NULL AND whole_bill = 1 AND ref_month > paid_month"
 )
 
 

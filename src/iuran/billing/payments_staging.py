@@ -1,8 +1,10 @@
-"""The working tables of a payments import and the bulk load of the file's lines into them.
+"""The working tables of a payments settlement and the load of the payments into them.
 
-The tables are temporary (private to the import's connection, gone at commit or rollback on PostgreSQL, dropped
-at the end on SQLite). PostgreSQL receives the lines with `COPY ... FROM STDIN`; SQLite with `executemany` in
-chunks. Either way the file streams through: only one chunk of lines is in memory at a time.
+The tables are temporary, private to the connection. A bank's file (`bulk`) gets them new and drops them at the
+end (PostgreSQL: at commit or rollback); one payment (a bank's call, the counter) keeps them on its pooled
+connection and empties them before use, because creating eight tables costs more than the payment itself.
+PostgreSQL receives the lines with `COPY ... FROM STDIN`; SQLite with `executemany` in chunks. Either way a file
+streams through: only one chunk of lines is in memory at a time.
 """
 
 from __future__ import annotations
@@ -24,10 +26,11 @@ class Dialect:
     """What differs between PostgreSQL and SQLite in the import's SQL."""
 
     postgres: bool
+    bulk: bool = True  # a file, up to millions of payments; False: a payment or a few
 
     @classmethod
-    def of(cls, conn: Connection) -> Dialect:
-        return cls(is_postgres(conn))
+    def of(cls, conn: Connection, *, bulk: bool = True) -> Dialect:
+        return cls(is_postgres(conn), bulk)
 
     @property
     def timestamp(self) -> str:
@@ -59,18 +62,25 @@ class Dialect:
         return f"strftime('%Y-%m-%d %H:%M:%f', {a}) = strftime('%Y-%m-%d %H:%M:%f', {b})"
 
     def create_temp(self, conn: Connection, name: str, columns: str) -> None:
-        if self.postgres:
-            conn.execute(text(f"CREATE TEMPORARY TABLE {name} ({columns}) ON COMMIT DROP"))
-        else:
+        if not self.postgres:
             conn.execute(text(f"DROP TABLE IF EXISTS temp.{name}"))
             conn.execute(text(f"CREATE TEMPORARY TABLE {name} ({columns})"))
+        elif self.bulk:
+            conn.execute(text(f"DROP TABLE IF EXISTS {name}"))  # one a payment left on this connection
+            conn.execute(text(f"CREATE TEMPORARY TABLE {name} ({columns}) ON COMMIT DROP"))
+        else:
+            conn.execute(text(f"CREATE TEMPORARY TABLE IF NOT EXISTS {name} ({columns})"))
+            self.empty(conn, name)
 
     def empty(self, conn: Connection, name: str) -> None:
-        conn.execute(text(f"TRUNCATE {name}" if self.postgres else f"DELETE FROM {name}"))
+        """A bulk table is truncated; a payment's few rows are deleted (cheaper than a TRUNCATE of a temporary
+        table, whose dead rows `stage_lines` clears from time to time)."""
+        conn.execute(text(f"TRUNCATE {name}" if self.postgres and self.bulk else f"DELETE FROM {name}"))
 
     def analyze(self, conn: Connection, name: str) -> None:
-        """Give PostgreSQL's planner the size of a working table (autovacuum never analyzes temporary ones)."""
-        if self.postgres:
+        """Give PostgreSQL's planner the size of a working table of a file (autovacuum never analyzes temporary
+        ones); a payment's few rows need no statistics."""
+        if self.postgres and self.bulk:
             conn.execute(text(f"ANALYZE {name}"))
 
 
@@ -102,14 +112,15 @@ def create_working_tables(conn: Connection, d: Dialect) -> None:
         " reason TEXT, detail TEXT",
     )
     # Each line classified: 'duplicate', 'rejected' (with reason) or 'pending'; a pending line's round is its
-    # rank among the account's payments in this file by (paid_at, line). A family not yet activated carries the
+    # rank among the account's payments in this file by (paid_at, line). `whole_bill` is the account's payment
+    # policy (1: the whole bill of the day, 0: the oldest whole months). A family not yet activated carries the
     # day it registered (its waiting period runs from it).
     d.create_temp(
         conn,
         "payimp_checked",
-        "line_no INTEGER PRIMARY KEY, reference TEXT, account_id BIGINT, kind TEXT, amount BIGINT,"
-        f" paid_at {d.timestamp}, paid_on {d.date}, paid_month INTEGER, arrears_cap INTEGER, channel TEXT,"
-        f" outcome TEXT NOT NULL, reason TEXT, detail TEXT, round INTEGER, new_family_since {d.date}",
+        "line_no INTEGER PRIMARY KEY, reference TEXT, account_id BIGINT, kind TEXT, whole_bill INTEGER,"
+        f" amount BIGINT, paid_at {d.timestamp}, paid_on {d.date}, paid_month INTEGER, arrears_cap INTEGER,"
+        f" channel TEXT, outcome TEXT NOT NULL, reason TEXT, detail TEXT, round INTEGER, new_family_since {d.date}",
     )
     # First payment day of new PBPU families by registration day (Peraturan BPJS Kesehatan 1/2015).
     d.create_temp(
@@ -131,7 +142,8 @@ def create_working_tables(conn: Connection, d: Dialect) -> None:
     d.create_temp(
         conn,
         "payimp_round",
-        "line_no INTEGER PRIMARY KEY, account_id BIGINT NOT NULL, kind TEXT NOT NULL, reference TEXT NOT NULL,"
+        "line_no INTEGER PRIMARY KEY, account_id BIGINT NOT NULL, kind TEXT NOT NULL, whole_bill INTEGER NOT NULL,"
+        " reference TEXT NOT NULL,"
         f" amount BIGINT NOT NULL, paid_at {d.timestamp} NOT NULL, paid_on {d.date} NOT NULL,"
         " paid_month INTEGER NOT NULL, channel TEXT NOT NULL, arrears_cap INTEGER, reason TEXT, detail TEXT,"
         " payment_id BIGINT,"
@@ -167,10 +179,21 @@ WORKING_TABLES = (
 )
 
 
+# Payments between two truncations of a connection's kept working tables (their deleted rows, never vacuumed).
+TRUNCATE_EVERY = 100
+
+
 def drop_working_tables(conn: Connection, d: Dialect) -> None:
-    if not d.postgres:  # PostgreSQL drops them at commit
+    """A file's working tables go (PostgreSQL drops them at commit); a payment's stay for the next one, truncated
+    from time to time so that the rows deleted before each payment do not pile up."""
+    if not d.postgres:
         for name in WORKING_TABLES:
             conn.execute(text(f"DROP TABLE temp.{name}"))
+    elif not d.bulk:
+        info = conn.connection.info
+        info["payimp_uses"] = info.get("payimp_uses", 0) + 1
+        if info["payimp_uses"] % TRUNCATE_EVERY == 0:
+            conn.execute(text(f"TRUNCATE {', '.join(WORKING_TABLES)}"))
 
 
 def stage_lines(conn: Connection, d: Dialect, lines: Iterable[PaymentLine]) -> int:

@@ -8,9 +8,10 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from iuran.billing.cycle import STEPS, run_cycle
+from iuran.billing.cycle import STEPS
 from iuran.cli.common import emit, parse_month
-from iuran.cli.common_db import DatabaseOpt, NowOpt, engine_for, now_from
+from iuran.cli.common_db import DatabaseOpt, NowOpt, unit_of_work
+from iuran.services.cycle import run_cycle
 
 app = typer.Typer(help="The monthly billing cycle.", no_args_is_help=True)
 
@@ -23,13 +24,11 @@ def cycle_run(
 ) -> None:
     """Bill every account for the month, suspend and reactivate, age the arrears. Safe to rerun."""
     m = parse_month("month", month)
-    engine = engine_for(database)
-    if sys.stderr.isatty():
-        with Progress(transient=True) as bar:
-            task = bar.add_task(f"Siklus {m}", total=len(STEPS))
-            result = run_cycle(
-                engine, m, now=now_from(now), progress=lambda step, done, _n: bar.update(task, completed=done)
-            )
-    else:
-        result = run_cycle(engine, m, now=now_from(now))
+    with unit_of_work(database, now=now) as uow:
+        if sys.stderr.isatty():
+            with Progress(transient=True) as bar:
+                task = bar.add_task(f"Siklus {m}", total=len(STEPS))
+                result = run_cycle(uow, m, progress=lambda step, done, _n: bar.update(task, completed=done))
+        else:
+            result = run_cycle(uow, m)
     emit({"month": str(result.month), "rows": result.rows, "skipped": list(result.skipped)})

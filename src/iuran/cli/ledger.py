@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import typer
 
-from iuran.billing.ledger import verify
 from iuran.cli.common import emit
-from iuran.cli.common_db import DatabaseOpt, engine_for
+from iuran.cli.common_db import DatabaseOpt, unit_of_work
+from iuran.services.ledger import verify_books
 
 app = typer.Typer(help="Prove the books balance.", no_args_is_help=True)
 
@@ -14,8 +14,8 @@ app = typer.Typer(help="Prove the books balance.", no_args_is_help=True)
 @app.command("verify")
 def ledger_verify(database: DatabaseOpt = None) -> None:
     """Check every account, charge, payment and allocation; exit 1 on any discrepancy."""
-    with engine_for(database).connect() as conn:
-        result = verify(conn)
+    with unit_of_work(database, read_only=True) as uow:
+        result = verify_books(uow)
     emit(
         {
             "ok": result.ok,

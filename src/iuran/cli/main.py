@@ -8,10 +8,11 @@ import typer
 from sqlalchemy.exc import DBAPIError
 
 from iuran.billing.cycle import CycleError
-from iuran.cli import cycle, db, ledger, nik, payments, registry, report, simulate, synth
+from iuran.cli import account, cycle, db, ledger, nik, payments, registry, report, rules, simulate, synth
 from iuran.rules.errors import RuleInputError
 from iuran.rules.nik import InvalidNik
 from iuran.rules.rulebook import RuleNotInForce
+from iuran.services.database import SchemaNotCurrent
 
 app = typer.Typer(
     name="iuran",
@@ -24,14 +25,16 @@ app.add_typer(simulate.app, name="simulate")
 app.add_typer(nik.app, name="nik")
 app.add_typer(db.app, name="db")
 app.add_typer(registry.app, name="registry")
+app.add_typer(account.app, name="account")
 app.add_typer(cycle.app, name="cycle")
 app.add_typer(payments.app, name="payments")
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(report.app, name="report")
 app.add_typer(synth.app, name="synth")
+app.add_typer(rules.app, name="rules")
 
 # Errors a user can cause: one line naming the field and the rule, exit 2, no traceback.
-USER_ERRORS = (RuleInputError, InvalidNik, RuleNotInForce, CycleError)
+USER_ERRORS = (RuleInputError, InvalidNik, RuleNotInForce, CycleError, SchemaNotCurrent)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,9 +8,8 @@ from typing import Annotated
 import typer
 
 from iuran.cli.common import emit, parse_date
-from iuran.cli.common_db import DatabaseOpt, engine_for
-from iuran.registry.death import report_death
-from iuran.registry.family_file import import_families
+from iuran.cli.common_db import DatabaseOpt, unit_of_work
+from iuran.services.registry import register_families, report_death
 
 app = typer.Typer(help="Members, families and life events.", no_args_is_help=True)
 
@@ -23,8 +22,9 @@ def registry_death(
     database: DatabaseOpt = None,
 ) -> None:
     """Record a death: billing stops after that month; later charges are reversed."""
-    with engine_for(database).begin() as conn:
-        reversed_ = report_death(conn, nik, parse_date("died_on", died_on), parse_date("reported_on", reported_on))
+    died, reported = parse_date("died_on", died_on), parse_date("reported_on", reported_on)
+    with unit_of_work(database) as uow:
+        reversed_ = report_death(uow, nik, died, reported)
     emit({"reversed": reversed_})
 
 
@@ -36,6 +36,6 @@ def registry_import(
     database: DatabaseOpt = None,
 ) -> None:
     """Register PBPU/BP families from a file, all or nothing: a bad line names itself and the rule, exit 2."""
-    with engine_for(database).begin() as conn:
-        counts = import_families(conn, file)
+    with unit_of_work(database) as uow:
+        counts = register_families(uow, file)
     emit(counts)

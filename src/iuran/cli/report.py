@@ -10,14 +10,12 @@ from fractions import Fraction
 from typing import Annotated
 
 import typer
-from sqlalchemy import inspect
 
 from iuran.cli.common import parse_date
-from iuran.cli.common_db import DatabaseOpt
-from iuran.db.engine import is_postgres, make_engine
-from iuran.reports import build_report, render
-from iuran.reports.rendering import check_format
+from iuran.cli.common_db import DatabaseOpt, unit_of_work
+from iuran.reports.rendering import check_format, render
 from iuran.rules.errors import RuleInputError
+from iuran.services.reports import report
 
 app = typer.Typer(help="Coverage, activeness, arrears and collection reports.", no_args_is_help=True)
 
@@ -89,26 +87,16 @@ def _fraction(field: str, text: str) -> Fraction:
 
 
 def _print(
-    name: str, as_of_text: str, by: str | None, fmt: str, branch: str | None, database: str | None, **options: object
+    name: str,
+    as_of_text: str,
+    by: str | None,
+    fmt: str,
+    branch_code: str | None,
+    database: str | None,
+    **options: object,
 ) -> None:
     as_of = parse_date("as_of", as_of_text)
     fmt = check_format(fmt)
-    engine = make_engine(database)
-    # On PostgreSQL: one consistent view of the ledger across the report's queries, and no writes.
-    reader = (
-        engine.execution_options(isolation_level="REPEATABLE READ", postgresql_readonly=True)
-        if is_postgres(engine)
-        else engine
-    )
-    try:
-        with reader.connect() as conn:
-            if not inspect(conn).has_table("snapshot_coverage"):
-                raise RuleInputError(
-                    "database",
-                    "must have the iuran schema",
-                    "no table snapshot_coverage: initialise the database first",
-                )
-            report = build_report(conn, name, as_of, by=by, branch=branch, **options)
-    finally:
-        engine.dispose()
-    typer.echo(render(report, fmt), nl=False)
+    with unit_of_work(database, read_only=True) as uow:
+        built = report(uow, name, as_of, by=by, branch=branch_code, **options)
+    typer.echo(render(built, fmt), nl=False)

@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from iuran.cli.common import emit
-from iuran.cli.common_db import DatabaseOpt, engine_for
+from iuran.cli.common_db import DatabaseOpt
+from iuran.services.database import open_branch
 from iuran.synth.build import Summary, build_scenario
 from iuran.synth.generate import SynthError
 from iuran.synth.play import PlayError
@@ -32,10 +33,13 @@ def synth(
     """Build a synthetic branch into an empty database and play its months up to the scenario date."""
     try:
         scenario_of(scenario)
-        engine = engine_for(database)
-        summary = build_scenario(
-            engine, scenario, scale, seed, workdir=workdir, progress=lambda m: print(m, file=sys.stderr)
-        )
+        engine = open_branch(database)
+        try:
+            summary = build_scenario(
+                engine, scenario, scale, seed, workdir=workdir, progress=lambda m: print(m, file=sys.stderr)
+            )
+        finally:
+            engine.dispose()
     except (SynthError, UnknownScenario, PlayError) as e:
         print(f"iuran: {e}", file=sys.stderr)
         raise typer.Exit(2) from None

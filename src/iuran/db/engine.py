@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine, create_engine, event, text
 
 DEFAULT_SQLITE = Path("var") / "iuran.sqlite"
+# Execution option of a connection that only reads: on SQLite its transactions begin DEFERRED (no write lock).
+READ_ONLY = "iuran_read_only"
 
 
 def database_url(url: str | None = None) -> str:
@@ -31,13 +31,18 @@ def make_engine(url: str | None = None) -> Engine:
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 60})
         event.listen(engine, "connect", _sqlite_pragmas)
-        # Let `BEGIN` be issued by SQLAlchemy so that a whole step is one transaction.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN IMMEDIATE"))
+        # `BEGIN` is issued here so that a whole step is one transaction; a writer takes the write lock at once
+        # (IMMEDIATE), a reader takes none (readers of a WAL database never wait for the writer).
+        event.listen(engine, "begin", _sqlite_begin)
         return engine
     # Batch work joins and groups millions of rows and keeps working tables: give it memory (per session, on
     # demand) rather than let PostgreSQL's small defaults spill hash tables to disk.
     options = "-c temp_buffers=512MB -c work_mem=256MB"
     return create_engine(url, pool_pre_ping=True, connect_args={"options": options})
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    conn.exec_driver_sql("BEGIN" if conn.get_execution_options().get(READ_ONLY) else "BEGIN IMMEDIATE")
 
 
 def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
@@ -53,13 +58,6 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
 
 def is_postgres(conn: Connection | Engine) -> bool:
     return conn.dialect.name == "postgresql"
-
-
-@contextmanager
-def transaction(engine: Engine) -> Iterator[Connection]:
-    """One atomic unit of work: everything in it is written, or nothing is."""
-    with engine.begin() as conn:
-        yield conn
 
 
 def scalar(conn: Connection, sql: str, **params: Any) -> Any:

@@ -6,15 +6,14 @@ import datetime as dt
 
 from sqlalchemy import Connection, text
 
-from iuran.billing.reversal import reverse_person_charges
 from iuran.db.months import to_db
 from iuran.registry.enrolment import RegistryError, mask
 from iuran.rules.month import Month
 
 
-def report_death(conn: Connection, nik: str, died_on: dt.date, reported_on: dt.date) -> int:
-    """Record a death; billing stops after the month of death, and charges already made for later months
-    (a late report) are reversed. Returns the Rupiah reversed."""
+def record_death(conn: Connection, nik: str, died_on: dt.date, reported_on: dt.date) -> int:
+    """Record a death: the person's memberships end with the month of death, so billing stops after it.
+    Returns the person's id (charges already made for later months are the ledger's to reverse)."""
     record = f"NIK {mask(nik)}"
     row = conn.execute(text("SELECT id, died_on, registered_on FROM person WHERE nik = :n"), {"n": nik}).first()
     if row is None:
@@ -36,4 +35,4 @@ def report_death(conn: Connection, nik: str, died_on: dt.date, reported_on: dt.d
         text("UPDATE membership SET valid_to = :m WHERE person_id = :p AND (valid_to IS NULL OR valid_to > :m)"),
         {"p": row.id, "m": death_month},
     )
-    return reverse_person_charges(conn, row.id, Month.of(died_on), "death reported late", reported_on)
+    return int(row.id)

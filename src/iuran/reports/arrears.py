@@ -14,21 +14,21 @@ from iuran.db import months
 from iuran.reports.formatting import format_date, format_month
 from iuran.reports.model import Cell, Column, Kind, Report, Row
 from iuran.reports.scope import as_int, check_by, in_branch, params, resolve_branch, snapshot_month
+from iuran.rules.arrears_aging import AGING_BUCKETS, AgingBucket
 from iuran.rules.segments import Segment
 
 BY = (None, "segment", "kabupaten")
 
-# The aging buckets of `snapshot_arrears.bucket`, in months in arrears (docs/ledger.md, cycle step 5).
-BUCKETS = ("1", "2", "3", "4-6", "7-12", "13-24", ">24")
-BUCKET_LABELS = {
-    "1": "1 bulan",
-    "2": "2 bulan",
-    "3": "3 bulan",
-    "4-6": "4–6 bulan",
-    "7-12": "7–12 bulan",
-    "13-24": "13–24 bulan",
-    ">24": "> 24 bulan",
-}
+
+def _label(bucket: AgingBucket) -> str:
+    if bucket.high is None:
+        return f"> {bucket.low - 1} bulan"
+    return f"{bucket.low} bulan" if bucket.low == bucket.high else f"{bucket.low}–{bucket.high} bulan"
+
+
+# The aging buckets of `snapshot_arrears.bucket`, in months in arrears (the rule's, written by the cycle's step 5).
+BUCKETS = tuple(b.name for b in AGING_BUCKETS)
+BUCKET_LABELS = {b.name: _label(b) for b in AGING_BUCKETS}
 
 _BUCKET_COLUMNS = (Column("bucket", None, Kind.TEXT), Column("bucket_label", "Lama Tunggakan", Kind.TEXT))
 _FIGURES = (

@@ -1,64 +1,31 @@
 """Kolektibilitas (collection rate): collected ÷ billed, per month, for the 12 months up to month(as_of).
 
-- billed: Σ charge.amount of the month, kinds `contribution`, `subsidy_central`, `subsidy_pemda` (not `opening`,
-  the migrated arrears), less reversals recorded on or before as_of. Write-offs are not deducted: a month written
-  off at reactivation was billed and not collected.
-- collected: Σ allocation.amount to those charges, allocated on or before as_of (a negative allocation, money
-  released after a reversal, counts against it).
-- cash: Σ payment.amount paid in the month, up to the end of as_of, whatever months it settled.
+The figures (billed, collected and cash: what each counts, and how they are read from the cycle's collection
+snapshot and the ledger) are `iuran.billing.collection_figures`; this module lays them out as a report.
 
 `--by segment` breaks each month down by the payer (the account's kind), which is who is billed and who pays:
 family (PBPU/BP), employer (PPU), central government (PBI APBN and the central Kelas III share), Pemda (PBI APBD
 and the Pemda's Kelas III share). `--branch` keeps the accounts whose kabupaten/kota is in the branch; the central
-government's account has none and is left out.
-
-Where the figures come from. The monthly cycle's last step (`collection`, docs/ledger.md) writes
-`snapshot_collection`: for its month C, the figures of the months C − 11 .. C per payer kind and kabupaten/kota,
-counting the ledger rows there were when it ran (ids up to those in `snapshot_collection_mark`) dated before the
-1st of C. A report whose cycle month (the snapshot it stands on) has one reads it and adds only what it left out
-(`AFTER_SNAPSHOT`): rows dated from the 1st of C to as_of, through the date indexes, and rows posted after the
-snapshot but dated before the 1st of C (e.g. a bank file imported after the cycle), through the primary keys above
-the marks. Months after C (as_of past the last cycle) are read whole. Without a snapshot for its cycle month
-(snapshots loaded without the cycle, cycles run before migration 0003) a report reads the whole window from the
-ledger (`WHOLE`). The cycle builds each snapshot the same way: the previous one plus what was posted since
-(whole, the first time), so a snapshot and the ledger always give the same figures.
-
-Cost of reading the ledger: each figure is one GROUP BY month over index ranges, never per-row Python, through
-the covering indexes of 0001 (SQLite: the same columns without INCLUDE):
-    charge_kind_month ON charge (kind, month) INCLUDE (amount, account_id);
-    allocation_month ON allocation (month, allocated_on) INCLUDE (amount, account_id), one range per month;
-    payment_paid_at ON payment (paid_at) INCLUDE (amount, account_id), one range per month;
-and the primary keys above the marks. Read whole, the window is every charge, allocation and payment of a year
-(~400k of each a month at full scale, seconds); on a snapshot, what was posted since the 1st of the month.
-Collected reads allocations only in the months with billed charges and walks `opening` charges only in the months
-that also have billed ones (usually none: migrated arrears are older than the first cycle).
-The payer breakdown reads only the few non-family accounts (employers, governments) through the existing indexes
-on charge (account_id, month, kind) and payment (account_id, paid_at); families are the month total less them.
-A branch reads its own accounts that way when it holds at most half of them, else subtracts the other accounts.
-What was posted after a snapshot is read by account from the postings themselves (`_ROWS`), a month of them.
+government's account has none and is left out. A branch reads its own accounts when it holds at most half of them,
+else subtracts the other accounts.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Iterable, Mapping, Sequence, Set
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Iterable, Mapping
 
 from sqlalchemy import Connection, text
 
+from iuran.billing.collection_figures import FAMILY, PAYERS, CollectionFigures
 from iuran.db import months
-from iuran.db.engine import is_postgres
+from iuran.db.values import as_int
 from iuran.reports.model import Branch, Cell, Column, Fact, Kind, Report, Row, ratio
-from iuran.reports.scope import as_int, check_by, in_branch, params, resolve_branch, snapshot_month
+from iuran.reports.scope import check_by, in_branch, params, resolve_branch, snapshot_month
 from iuran.rules.month import Month, month_range
 
 BY = (None, "segment")
-WINDOW = 12  # months shown, ending with month(as_of)
 
-FAMILY = "family"
-PAYERS = (FAMILY, "employer", "central_gov", "pemda")  # account.kind
 PAYER_LABELS = {
     FAMILY: "Keluarga (PBPU/BP)",
     "employer": "Pemberi Kerja (PPU)",
@@ -76,470 +43,28 @@ _FIGURES = (
 )
 _MONEY = ("billed", "collected", "cash")
 
-_BILLED_KINDS = "c.kind IN ('contribution', 'subsidy_central', 'subsidy_pemda')"
-
-
-@dataclass(frozen=True)
-class Posted:
-    """Which ledger rows a read counts: per posting table, SQL conditions, each one index range; a figure is the sum
-    of its query under each condition. Aliases: c charge, v reversal, l allocation, p payment."""
-
-    charge: tuple[str, ...]
-    reversal: tuple[str, ...]
-    allocation: tuple[str, ...]
-    payment: tuple[str, ...]
-
-
-# Every row dated before :until (the day after as_of). Charges count whatever their date.
-WHOLE = Posted(
-    charge=("1 = 1",),
-    reversal=("v.reversed_on < :until",),
-    allocation=("l.allocated_on < :until",),
-    payment=("p.paid_at < :until",),
-)
-# What a collection snapshot taken on :since (the 1st of its month) left out, up to :until: rows dated from :since
-# (date indexes), and rows posted after it (ids above its marks: primary keys) but dated before :since.
-AFTER_SNAPSHOT = Posted(
-    charge=("c.id > :mark_charge",),
-    reversal=(
-        "v.reversed_on >= :since AND v.reversed_on < :until",
-        "v.id > :mark_reversal AND v.reversed_on < :since",
-    ),
-    allocation=(
-        "l.allocated_on >= :since AND l.allocated_on < :until",
-        "l.id > :mark_allocation AND l.allocated_on < :since",
-    ),
-    payment=(
-        "p.paid_at >= :since AND p.paid_at < :until",
-        "p.id > :mark_payment AND p.paid_at < :since",
-    ),
-)
-
-ALL, BILLED, MIXED = "all", "billed", "mixed"
-
-
-@dataclass(frozen=True)
-class _Sql:
-    """A query over one posting table, whose conditions fill {posted} in turn.
-
-    Months of the read: {first} and {last} (yyyymm), {month_list} (each yyyymm: one index range per month),
-    {months} (rows of month, lo, hi: the first day of the month and of the next) and {first_day} (of {first}).
-    {accounts}: a condition on the payer account a. `months`: the months of the read it covers; collected counts
-    allocations only in the months with billed charges (BILLED: in the others every allocation is to an `opening`
-    charge) and takes out those to opening charges only in the months with both (MIXED), so that a year of migrated
-    arrears is not walked charge by charge.
-    """
-
-    table: str
-    text: str
-    months: str = ALL
-
-
-# --- month totals of the whole ledger: index range scans over the months read ---
-_BILLED = _Sql(
-    "charge",
-    f"""
-SELECT c.month AS month, CAST(sum(c.amount) AS BIGINT) AS amount
-FROM charge c
-WHERE {_BILLED_KINDS} AND c.month BETWEEN {{first}} AND {{last}} AND {{posted}}
-GROUP BY c.month
-""",
-)
-_REVERSED = _Sql(
-    "reversal",
-    f"""
-SELECT c.month AS month, CAST(sum(v.amount) AS BIGINT) AS amount
-FROM reversal v JOIN charge c ON c.id = v.charge_id
-WHERE {_BILLED_KINDS} AND c.month BETWEEN {{first}} AND {{last}} AND {{posted}}
-GROUP BY c.month
-""",
-)
-# Allocations to the months read (allocation.month is its charge's month) less those to `opening` charges:
-# index ranges instead of joining every allocation to its charge.
-_ALLOCATED = _Sql(
-    "allocation",
-    """
-SELECT l.month AS month, CAST(sum(l.amount) AS BIGINT) AS amount
-FROM allocation l
-WHERE l.month IN ({month_list}) AND {posted}
-GROUP BY l.month
-""",
-    BILLED,
-)
-_ALLOCATED_TO_OPENING = _Sql(
-    "allocation",
-    """
-SELECT c.month AS month, CAST(sum(l.amount) AS BIGINT) AS amount
-FROM charge c JOIN allocation l ON l.charge_id = c.id
-WHERE c.kind = 'opening' AND c.month IN ({month_list}) AND {posted}
-GROUP BY c.month
-""",
-    MIXED,
-)
-# Each month an index range of paid_at.
-_CASH = _Sql(
-    "payment",
-    """
-SELECT m.month AS month, CAST(sum(p.amount) AS BIGINT) AS amount
-FROM ({months}) m JOIN payment p ON p.paid_at >= m.lo AND p.paid_at < m.hi
-WHERE {posted}
-GROUP BY m.month
-""",
-)
-
-
-# --- a set of accounts ({accounts}: a condition on account a) by kind, reached through the account_id indexes
-# of charge and payment: the cost follows the number of accounts, not the size of the ledger ---
-def _accounts_posting(table: str, join: str, amount: str) -> _Sql:
-    """Σ `amount` by billing month and payer kind over the charges of a set of accounts (and their `join`ed
-    postings): billed charges, their reversals or their allocations."""
-    return _Sql(
-        table,
-        f"""
-SELECT c.month AS month, a.kind AS kind, CAST(sum({amount}) AS BIGINT) AS amount
-FROM account a JOIN charge c ON c.account_id = a.id {join}
-WHERE {{accounts}} AND {_BILLED_KINDS} AND c.month BETWEEN {{first}} AND {{last}} AND {{posted}}
-GROUP BY c.month, a.kind
-""",
-    )
-
-
-_ACCOUNTS_BILLED = _accounts_posting("charge", "", "c.amount")
-_ACCOUNTS_REVERSED = _accounts_posting("reversal", "JOIN reversal v ON v.charge_id = c.id", "v.amount")
-_ACCOUNTS_COLLECTED = _accounts_posting("allocation", "JOIN allocation l ON l.charge_id = c.id", "l.amount")
-_ACCOUNTS_CASH = _Sql(
-    "payment",
-    """
-SELECT m.month AS month, a.kind AS kind, CAST(sum(p.amount) AS BIGINT) AS amount
-FROM account a JOIN payment p ON p.account_id = a.id JOIN ({months}) m ON p.paid_at >= m.lo AND p.paid_at < m.hi
-WHERE {accounts} AND p.paid_at >= {first_day} AND {posted}
-GROUP BY m.month, a.kind
-""",
-)
-_NOT_FAMILY = "a.kind <> 'family'"
-
-# --- what was posted after a snapshot, row by row: (payer account, period, billed, collected, cash), the same
-# figures as above; by account, it is read from the postings (a month of them), not from every account's year ---
-_ROWS = (
-    _Sql(
-        "charge",
-        "SELECT c.account_id AS account_id, c.month AS period, c.amount AS billed, 0 AS collected, 0 AS cash"
-        f" FROM charge c WHERE {_BILLED_KINDS} AND c.month BETWEEN {{first}} AND {{last}} AND {{posted}}",
-    ),
-    _Sql(
-        "reversal",
-        "SELECT c.account_id AS account_id, c.month AS period, -v.amount AS billed, 0 AS collected, 0 AS cash"
-        " FROM reversal v JOIN charge c ON c.id = v.charge_id"
-        f" WHERE {_BILLED_KINDS} AND c.month BETWEEN {{first}} AND {{last}} AND {{posted}}",
-    ),
-    _Sql(
-        "allocation",
-        "SELECT l.account_id AS account_id, l.month AS period, 0 AS billed, l.amount AS collected, 0 AS cash"
-        " FROM allocation l WHERE l.month IN ({month_list}) AND {posted}",
-        BILLED,
-    ),
-    _Sql(
-        "allocation",
-        "SELECT c.account_id AS account_id, c.month AS period, 0 AS billed, -l.amount AS collected, 0 AS cash"
-        " FROM charge c JOIN allocation l ON l.charge_id = c.id"
-        " WHERE c.kind = 'opening' AND c.month IN ({month_list}) AND {posted}",
-        MIXED,
-    ),
-    _Sql(
-        "payment",
-        "SELECT p.account_id AS account_id, m.month AS period, 0 AS billed, 0 AS collected, p.amount AS cash"
-        " FROM ({months}) m JOIN payment p ON p.paid_at >= m.lo AND p.paid_at < m.hi WHERE {posted}",
-    ),
-)
-_ROWS_BY_KIND = """
-SELECT x.period AS month, a.kind AS kind, CAST(sum(x.billed) AS BIGINT) AS billed,
-       CAST(sum(x.collected) AS BIGINT) AS collected, CAST(sum(x.cash) AS BIGINT) AS cash
-FROM ({rows}) x JOIN account a ON a.id = x.account_id
-WHERE {accounts}
-GROUP BY x.period, a.kind
-"""
-
-# Which months have billed charges, which opening ones: one index probe each.
-_MONTH_KINDS = f"""
-SELECT m.month AS month,
-       CASE WHEN EXISTS (SELECT 1 FROM charge c WHERE {_BILLED_KINDS} AND c.month = m.month) THEN 1 ELSE 0 END
-         AS billed,
-       CASE WHEN EXISTS (SELECT 1 FROM charge c WHERE c.kind = 'opening' AND c.month = m.month) THEN 1 ELSE 0 END
-         AS opening
-FROM ({{months}}) m
-"""
-
-# --- the collection snapshot (alias a: its kind and kabkota_code are the payer account's, so that a condition on
-# the account applies to it as it is; an account without kabupaten/kota is '') ---
-_SNAPSHOT_TOTALS = """
-SELECT a.period AS month, CAST(sum(a.billed) AS BIGINT) AS billed, CAST(sum(a.collected) AS BIGINT) AS collected,
-       CAST(sum(a.cash) AS BIGINT) AS cash
-FROM snapshot_collection a
-WHERE a.month = :snapshot AND a.period BETWEEN {first} AND {last}
-GROUP BY a.period
-"""
-_SNAPSHOT_BY_KIND = """
-SELECT a.period AS month, a.kind AS kind, CAST(sum(a.billed) AS BIGINT) AS billed,
-       CAST(sum(a.collected) AS BIGINT) AS collected, CAST(sum(a.cash) AS BIGINT) AS cash
-FROM snapshot_collection a
-WHERE a.month = :snapshot AND a.period BETWEEN {first} AND {last} AND {accounts}
-GROUP BY a.period, a.kind
-"""
-_MARK_SQL = (
-    "SELECT month, charge_id, reversal_id, allocation_id, payment_id FROM snapshot_collection_mark WHERE month {op} :m"
-    " ORDER BY month DESC LIMIT 1"
-)
-# The cycle's step: the previous snapshot's months still in the window, plus what was posted since.
-_SNAPSHOT_CARRIED = (
-    "SELECT s.period AS period, s.kind AS kind, s.kabkota_code AS kabkota_code, s.billed AS billed,"
-    " s.collected AS collected, s.cash AS cash FROM snapshot_collection s"
-    " WHERE s.month = :snapshot AND s.period BETWEEN {first} AND {last}"
-)
-_SNAPSHOT_POSTED = (
-    "SELECT x.period AS period, a.kind AS kind, COALESCE(a.kabkota_code, '') AS kabkota_code, x.billed AS billed,"
-    " x.collected AS collected, x.cash AS cash FROM ({rows}) x JOIN account a ON a.id = x.account_id"
-)
-_SNAPSHOT_INSERT = """
-INSERT INTO snapshot_collection (month, period, kind, kabkota_code, billed, collected, cash)
-SELECT :month, y.period, y.kind, y.kabkota_code, sum(y.billed), sum(y.collected), sum(y.cash)
-FROM ({parts}) y
-GROUP BY y.period, y.kind, y.kabkota_code
-HAVING sum(y.billed) <> 0 OR sum(y.collected) <> 0 OR sum(y.cash) <> 0
-"""
-_MARK_INSERT = """
-INSERT INTO snapshot_collection_mark (month, charge_id, reversal_id, allocation_id, payment_id, taken_at)
-SELECT :month, (SELECT COALESCE(max(id), 0) FROM charge), (SELECT COALESCE(max(id), 0) FROM reversal),
-       (SELECT COALESCE(max(id), 0) FROM allocation), (SELECT COALESCE(max(id), 0) FROM payment), :now
-"""
-
-Key = tuple[int, str]  # (yyyymm, payer); payer "" in the month totals
-Figures = dict[Key, int]
-Values = dict[str, Any]  # SQL parameters
-
-
-@dataclass(frozen=True)
-class _Books:
-    """Billed, collected and cash, each per (month, payer)."""
-
-    billed: Figures
-    collected: Figures
-    cash: Figures
-
-    def __add__(self, other: _Books) -> _Books:
-        return _Books(*(_plus(a, b) for a, b in zip(self.parts(), other.parts(), strict=True)))
-
-    def __sub__(self, other: _Books) -> _Books:
-        return _Books(*(_minus(a, b) for a, b in zip(self.parts(), other.parts(), strict=True)))
-
-    def parts(self) -> tuple[Figures, Figures, Figures]:
-        return self.billed, self.collected, self.cash
-
-    def per_month(self) -> _Books:
-        return _Books(*(_collapse(f) for f in self.parts()))
-
-    @classmethod
-    def of(cls, rows: Iterable[Any]) -> _Books:
-        """From rows of month, billed, collected, cash (and kind: the payer)."""
-        books: tuple[Figures, Figures, Figures] = (defaultdict(int), defaultdict(int), defaultdict(int))
-        for r in rows:
-            key = (as_int(r.month), str(getattr(r, "kind", "")))
-            for figures, name in zip(books, _MONEY, strict=True):
-                figures[key] += as_int(getattr(r, name))
-        return cls(*books)
-
-
-_NOTHING = _Books({}, {}, {})
-
-
-@dataclass(frozen=True)
-class _Piece:
-    """The months first..last, read from the ledger rows `posted` selects, on top of the collection snapshot of
-    month `snapshot` (yyyymm) if there is one."""
-
-    first: Month
-    last: Month
-    posted: Posted
-    snapshot: int | None = None
-
-    def sql(
-        self, template: str, tag: str, posted: str = "1 = 1", accounts: str = "1 = 1", only: Set[int] | None = None
-    ) -> tuple[str, Values] | None:
-        """The template for these months (those in `only`, if given; None if that leaves none), and the values of
-        its month parameters (named after `tag`)."""
-        names: list[str] = []
-        ranges: list[str] = []
-        values: Values = {}
-        for i, m in enumerate(month_range(self.first, self.last)):
-            if only is not None and months.to_db(m) not in only:
-                continue
-            name = f"{tag}{i}"  # the same month, the same name in every query of the piece
-            values |= {name: months.to_db(m), f"{name}_lo": m.first_day(), f"{name}_hi": (m + 1).first_day()}
-            names.append(f":{name}")
-            ranges.append(f"SELECT :{name} AS month, :{name}_lo AS lo, :{name}_hi AS hi")
-        if not names:
-            return None
-        query = template.format(
-            first=names[0],
-            last=names[-1],
-            month_list=", ".join(names),
-            months=" UNION ALL ".join(ranges),
-            first_day=f"{names[0]}_lo",
-            posted=posted,
-            accounts=accounts,
-        )
-        return query, values
-
-    def every(self, template: str, tag: str, accounts: str = "1 = 1") -> tuple[str, Values]:
-        """The template for all these months."""
-        bound = self.sql(template, tag, accounts=accounts)
-        assert bound is not None  # a piece has at least one month
-        return bound
-
-
-def _pieces(first: Month, last: Month, snapshot: Month | None) -> tuple[_Piece, ...]:
-    """How to read the months first..last given the collection snapshot of month `snapshot`: its months on it and
-    the ledger after it, later months from the ledger whole; without a snapshot for any of them, all whole."""
-    if snapshot is None or snapshot < first:
-        return (_Piece(first, last, WHOLE),)
-    assert snapshot - (WINDOW - 1) <= first, (snapshot, first)  # the snapshot holds every month of the read up to it
-    on_it = _Piece(first, min(last, snapshot), AFTER_SNAPSHOT, months.to_db(snapshot))
-    return (on_it, _Piece(snapshot + 1, last, WHOLE)) if snapshot < last else (on_it,)
-
-
-def _mark(row: Any) -> Values:
-    """The parameters of AFTER_SNAPSHOT for a snapshot_collection_mark row."""
-    return {
-        "since": months.from_db(int(row.month)).first_day(),
-        "mark_charge": row.charge_id,
-        "mark_reversal": row.reversal_id,
-        "mark_allocation": row.allocation_id,
-        "mark_payment": row.payment_id,
-    }
-
-
-@dataclass(frozen=True)
-class _MonthKinds:
-    """Months (yyyymm) with billed charges, and those with billed and `opening` charges."""
-
-    billed: frozenset[int]
-    mixed: frozenset[int]
-
-    @classmethod
-    def of(cls, conn: Connection, first: Month, last: Month) -> _MonthKinds:
-        query, values = _Piece(first, last, WHOLE).every(_MONTH_KINDS, "k")
-        if not is_postgres(conn):
-            rows = conn.execute(text(query), values).all()
-        else:
-            # Each probe must use the (kind, month) index: PostgreSQL otherwise picks a sequential scan that, for a
-            # recent month, reads most of the table before its first match (3 s at 5 million participants).
-            conn.execute(text("SET LOCAL enable_seqscan = off"))
-            try:
-                rows = conn.execute(text(query), values).all()
-            finally:
-                conn.execute(text("SET LOCAL enable_seqscan = on"))
-        billed = frozenset(as_int(r.month) for r in rows if as_int(r.billed))
-        return cls(billed, frozenset(as_int(r.month) for r in rows if as_int(r.billed) and as_int(r.opening)))
-
-    def only(self, which: str) -> frozenset[int] | None:
-        return {ALL: None, BILLED: self.billed, MIXED: self.mixed}[which]
-
-
-def _rows(piece: _Piece, tag: str, kinds: _MonthKinds) -> tuple[str, Values]:
-    """The ledger rows the piece reads as one UNION ALL of (account_id, period, billed, collected, cash)."""
-    queries: list[str] = []
-    values: Values = {}
-    for sql in _ROWS:
-        for posted in getattr(piece.posted, sql.table):
-            bound = piece.sql(sql.text, tag, posted, only=kinds.only(sql.months))
-            if bound is not None:
-                queries.append(bound[0])
-                values |= bound[1]
-    return " UNION ALL ".join(queries), values
-
-
-@dataclass(frozen=True)
-class _Ledger:
-    """The figures of the report's months: from a collection snapshot and the ledger rows it left out, or from the
-    ledger whole."""
-
-    conn: Connection
-    values: Mapping[str, Any]  # :until, the snapshot's marks, :branch
-    pieces: Sequence[_Piece]
-    kinds: _MonthKinds
-
-    def totals(self) -> _Books:
-        books = _NOTHING
-        for k, piece in enumerate(self.pieces):
-            tag = f"p{k}m"
-            billed = _minus(self._run(piece, tag, _BILLED), self._run(piece, tag, _REVERSED))
-            collected = _minus(self._run(piece, tag, _ALLOCATED), self._run(piece, tag, _ALLOCATED_TO_OPENING))
-            books += _Books(billed, collected, self._run(piece, tag, _CASH))
-            if piece.snapshot is not None:
-                books += self._read(piece, *piece.every(_SNAPSHOT_TOTALS, tag))
-        return books
-
-    def accounts(self, condition: str) -> _Books:
-        books = _NOTHING
-        for k, piece in enumerate(self.pieces):
-            tag = f"p{k}m"
-            if piece.snapshot is None:
-                billed = _minus(
-                    self._run(piece, tag, _ACCOUNTS_BILLED, condition),
-                    self._run(piece, tag, _ACCOUNTS_REVERSED, condition),
-                )
-                collected = self._run(piece, tag, _ACCOUNTS_COLLECTED, condition)
-                books += _Books(billed, collected, self._run(piece, tag, _ACCOUNTS_CASH, condition))
-                continue
-            books += self._read(piece, *piece.every(_SNAPSHOT_BY_KIND, tag, condition))
-            rows, values = _rows(piece, tag, self.kinds)
-            books += self._read(piece, _ROWS_BY_KIND.format(rows=rows, accounts=condition), values)
-        return books
-
-    def _run(self, piece: _Piece, tag: str, sql: _Sql, accounts: str = "1 = 1") -> Figures:
-        out: Figures = defaultdict(int)
-        for posted in getattr(piece.posted, sql.table):
-            bound = piece.sql(sql.text, tag, posted, accounts, self.kinds.only(sql.months))
-            if bound is None:
-                continue
-            for key, amount in _by_key(self.conn.execute(text(bound[0]), {**self.values, **bound[1]})).items():
-                out[key] += amount
-        return out
-
-    def _read(self, piece: _Piece, query: str, values: Values) -> _Books:
-        return _Books.of(self.conn.execute(text(query), {**self.values, **values, "snapshot": piece.snapshot}))
-
 
 def collectibility_report(conn: Connection, as_of: dt.date, by: str | None = None, branch: str | None = None) -> Report:
     """Billed, collected, collection rate and cash per month for the 12 months to month(as_of), with totals."""
     breakdown = check_by("collectibility", by, BY)
     scope = resolve_branch(conn, branch)
     position = snapshot_month(conn, as_of)
-    last = Month.of(as_of)
-    first = last - (WINDOW - 1)
-    window = list(month_range(first, last))
-    mark = conn.execute(text(_MARK_SQL.format(op="=")), {"m": months.to_db(position)}).first()
-    values = params(scope, until=as_of + dt.timedelta(days=1), **(_mark(mark) if mark else {}))
-    pieces = _pieces(first, last, position if mark else None)
-    ledger = _Ledger(conn, values, pieces, _MonthKinds.of(conn, first, last))
-
-    def by_payer() -> _Books:
-        # Families are nearly every account: their figures are the month totals less the few other accounts.
-        others = ledger.accounts(_NOT_FAMILY)
-        return _Books(*(_with_families(t, o) for t, o in zip(ledger.totals().parts(), others.parts(), strict=True)))
+    values = params(scope)
+    figures = CollectionFigures.of(conn, as_of, position, values)
 
     if scope is None:
-        books = by_payer() if breakdown else ledger.totals()
+        books = figures.by_payer() if breakdown else figures.totals()
     else:
         inside = in_branch("a.kabkota_code", scope)
         if _branch_is_the_smaller_part(conn, inside, values):
-            books = ledger.accounts(inside)
+            books = figures.accounts(inside)
         else:
-            books = by_payer() - ledger.accounts(f"(a.kabkota_code IS NULL OR NOT {inside})")
+            books = figures.by_payer() - figures.accounts(f"(a.kabkota_code IS NULL OR NOT {inside})")
         if not breakdown:
             books = books.per_month()
 
     rows: list[Row] = []
-    for m in window:
+    for m in month_range(figures.first, figures.last):
         key = months.to_db(m)
         payers = PAYERS if breakdown else ("",)
         detail = [Row(_row(m, p, *(f.get((key, p), 0) for f in books.parts()))) for p in payers]
@@ -560,47 +85,11 @@ def collectibility_report(conn: Connection, as_of: dt.date, by: str | None = Non
         rows=tuple(rows),
         total=Row({**total, "rate": ratio(total["collected"], total["billed"])}),
         facts=(
-            Fact("period_start", "Periode awal", Kind.MONTH, first),
-            Fact("period_end", "Periode akhir", Kind.MONTH, last),
+            Fact("period_start", "Periode awal", Kind.MONTH, figures.first),
+            Fact("period_end", "Periode akhir", Kind.MONTH, figures.last),
         ),
         notes=_notes(scope),
     )
-
-
-def write_collection_snapshot(conn: Connection, month: Month, now: dt.datetime) -> int:
-    """The monthly cycle's `collection` step: the collection snapshot of `month`; returns the rows written.
-
-    The figures of the months month − 11 .. month, per payer kind and kabupaten/kota, as a report dated the eve of
-    the 1st of `month` shows them: the previous snapshot plus the ledger rows it left out, or the ledger read whole
-    when there is none (the first cycle).
-    """
-    if is_postgres(conn):
-        # The marks must cover every row there is and will ever be dated before the 1st: let the writers of the
-        # ledger in flight commit and keep new ones out until this step commits (SQLite has one writer anyway).
-        conn.execute(text("LOCK TABLE payment, reversal, allocation, charge IN SHARE MODE"))
-        conn.execute(text("SET LOCAL work_mem = '256MB'"))  # the hash of a month's postings, in memory
-    m = months.to_db(month)
-    for table in ("snapshot_collection", "snapshot_collection_mark"):
-        conn.execute(text(f"DELETE FROM {table} WHERE month = :m"), {"m": m})
-    previous = conn.execute(text(_MARK_SQL.format(op="<")), {"m": m}).first()
-    first = month - (WINDOW - 1)
-    kinds = _MonthKinds.of(conn, first, month)
-    values: Values = {"month": m, "until": month.first_day(), "now": now, **(_mark(previous) if previous else {})}
-    parts: list[str] = []
-    posted: list[str] = []
-    for k, piece in enumerate(_pieces(first, month, months.from_db(int(previous.month)) if previous else None)):
-        tag = f"p{k}m"
-        if piece.snapshot is not None:
-            query, piece_values = piece.every(_SNAPSHOT_CARRIED, tag)
-            parts.append(query)
-            values |= piece_values | {"snapshot": piece.snapshot}
-        query, piece_values = _rows(piece, tag, kinds)
-        posted.append(query)
-        values |= piece_values
-    parts.append(_SNAPSHOT_POSTED.format(rows=" UNION ALL ".join(posted)))
-    n = conn.execute(text(_SNAPSHOT_INSERT.format(parts=" UNION ALL ".join(parts))), values).rowcount
-    conn.execute(text(_MARK_INSERT), {"month": m, "now": now})
-    return n
 
 
 def _branch_is_the_smaller_part(conn: Connection, inside: str, values: Mapping[str, object]) -> bool:
@@ -621,36 +110,6 @@ def _notes(scope: Branch | None) -> tuple[str, ...]:
     if scope:
         notes.append(f"Cabang {scope.code}: akun di kabupaten/kota cabang; akun Pemerintah Pusat tidak termasuk.")
     return tuple(notes)
-
-
-def _by_key(rows: Iterable[Any]) -> Figures:
-    out: Figures = defaultdict(int)
-    for r in rows:
-        out[(as_int(r.month), getattr(r, "kind", ""))] += as_int(r.amount)
-    return out
-
-
-def _minus(a: Mapping[Key, int], b: Mapping[Key, int]) -> Figures:
-    return {k: a.get(k, 0) - b.get(k, 0) for k in a.keys() | b.keys()}
-
-
-def _plus(a: Mapping[Key, int], b: Mapping[Key, int]) -> Figures:
-    return {k: a.get(k, 0) + b.get(k, 0) for k in a.keys() | b.keys()}
-
-
-def _with_families(totals: Figures, others: Figures) -> Figures:
-    """Per (month, payer): the other accounts as summed, families the month's total less them."""
-    out = dict(others)
-    for (month, _), amount in totals.items():
-        out[(month, FAMILY)] = amount - sum(v for (m, _kind), v in others.items() if m == month)
-    return out
-
-
-def _collapse(figures: Figures) -> Figures:
-    out: Figures = defaultdict(int)
-    for (month, _), amount in figures.items():
-        out[(month, "")] += amount
-    return out
 
 
 def _row(month: Month, payer: str, billed: int, collected: int, cash: int) -> dict[str, Cell]:

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Collection
-from decimal import Decimal
 
 from sqlalchemy import Connection, text
 
 from iuran.db import months
+from iuran.db.values import as_int as as_int  # the reports' integers from SQL
 from iuran.reports.model import Branch
 from iuran.rules.errors import RuleInputError
 from iuran.rules.month import Month
@@ -86,18 +86,3 @@ def check_by(report: str, by: str | None, allowed: Collection[str | None]) -> st
         names = " or ".join(a for a in allowed if a is not None)
         raise RuleInputError("by", f"the {report} report is broken down by {names}", f"got {by!r}")
     return value
-
-
-def as_int(value: object) -> int:
-    """An integer from SQL: PostgreSQL's sum() of BIGINT is NUMERIC (Decimal); a float is refused."""
-    if value is None:
-        return 0
-    if isinstance(value, (bool, float)):
-        raise TypeError(f"expected an integer from SQL, got {value!r}")
-    if isinstance(value, Decimal):
-        if value != value.to_integral_value():
-            raise TypeError(f"expected an integer from SQL, got {value!r}")
-        return int(value)
-    if isinstance(value, int):
-        return value
-    raise TypeError(f"expected an integer from SQL, got {value!r}")

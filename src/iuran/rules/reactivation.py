@@ -33,11 +33,25 @@ class ReactivationQuote:
         return self.arrears_amount + self.current_month_amount + self.late_fee
 
 
-def billable_arrears(arrears: list[Month], as_of: dt.date, rules: Rulebook | None = None) -> tuple[int, str]:
-    """How many of the latest months in arrears are billed at reactivation (0 means all), with the basis."""
+def arrears_cap(as_of: dt.date, rules: Rulebook | None = None) -> int | None:
+    """How many of the latest months in arrears are billed at reactivation on `as_of`; None: all of them.
+
+    In the rule data `max_months_in_arrears = 0` means no cap.
+
+    Example:
+        >>> arrears_cap(dt.date(2024, 3, 5)), arrears_cap(dt.date(2017, 9, 5))
+        (24, None)
+    """
     rule = in_force((rules or default_rulebook()).reactivation, as_of, "reactivation")
-    cap = rule.max_months_in_arrears
-    return (len(arrears) if cap == 0 else min(cap, len(arrears))), rule.basis
+    return rule.max_months_in_arrears or None
+
+
+def billable_arrears(arrears: list[Month], as_of: dt.date, rules: Rulebook | None = None) -> tuple[int, str]:
+    """How many of the latest months in arrears are billed at reactivation, with the basis."""
+    rb = rules or default_rulebook()
+    cap = arrears_cap(as_of, rb)
+    basis = in_force(rb.reactivation, as_of, "reactivation").basis
+    return (len(arrears) if cap is None else min(cap, len(arrears))), basis
 
 
 def reactivation_quote(

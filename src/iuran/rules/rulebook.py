@@ -94,6 +94,16 @@ class ReactivationRule:
 
 
 @dataclass(frozen=True)
+class PaymentPolicy:
+    """Which amounts a payer account of one kind may pay: `whole_bill` or `oldest_months`."""
+
+    payer: str
+    effective: dt.date
+    settles: str
+    basis: str
+
+
+@dataclass(frozen=True)
 class LateFeeRule:
     effective: dt.date
     bp_per_month: int
@@ -155,9 +165,6 @@ class StatusChangeRule:
     effective: dt.date
     phk_free_months: int
     phk_kelas: int
-    pbpu_to_ppu_arrears_promise_months: int
-    newborn_registration_days: int
-    mutasi_cutoff_day: int
     basis: str
 
 
@@ -215,6 +222,7 @@ class Rulebook:
     due_date: tuple[DueDateRule, ...]
     suspension: tuple[SuspensionRule, ...]
     reactivation: tuple[ReactivationRule, ...]
+    payment_policy: tuple[PaymentPolicy, ...]
     late_fee: tuple[LateFeeRule, ...]
     service_penalty: tuple[ServicePenaltyRule, ...]
     new_pbpu: tuple[NewPbpuRule, ...]
@@ -238,6 +246,7 @@ _TABLES: dict[str, type[Any]] = {
     "due_date": DueDateRule,
     "suspension": SuspensionRule,
     "reactivation": ReactivationRule,
+    "payment_policy": PaymentPolicy,
     "late_fee": LateFeeRule,
     "service_penalty": ServicePenaltyRule,
     "new_pbpu": NewPbpuRule,

@@ -17,7 +17,9 @@ from sqlalchemy import Connection, Engine, text
 
 from iuran.db.engine import is_postgres
 from iuran.db.months import to_db
+from iuran.rules.membership import first_payment_window
 from iuran.rules.month import Month
+from iuran.rules.rulebook import default_rulebook, in_force
 from iuran.rules.segments import Segment
 from iuran.synth.names import FIRM_FORMS, FIRM_WORDS, GOVERNMENT_UNITS, PAYMENT_CHANNEL_INSTITUTION, PAYMENT_CHANNELS
 from iuran.synth.people import People, Serials, dates, make_people, month_end_day, va_numbers
@@ -57,6 +59,39 @@ class GenerationSummary:
 
 def yyyymm(month_index: I64) -> I64:
     return (month_index // 12) * 100 + month_index % 12 + 1
+
+
+def extra_family_members(family_size: I64, month_index: I64) -> I64:
+    """A PPU worker's family members beyond those the percentage covers (`ppu_extra_member`) in each month."""
+    if not len(family_size):
+        return np.zeros(0, dtype=np.int64)
+    first = int(month_index.min())
+    rules = default_rulebook().ppu_extra_member
+    included = np.array(
+        [
+            in_force(rules, Month.from_index(i).first_day(), "PPU extra family member").family_members_included
+            for i in range(first, int(month_index.max()) + 1)
+        ],
+        dtype=np.int64,
+    )
+    # The worker and `included` family members are covered by the percentage.
+    extra: I64 = np.maximum(family_size - 1 - included[month_index - first], 0)
+    return extra
+
+
+def first_payment_days(rng: np.random.Generator, registered: I64) -> I64:
+    """Days from each new family's registration (a day number) to its first payment, within `first_payment_window`."""
+    days, inverse = np.unique(registered, return_inverse=True)
+    window = np.zeros((len(days), 2), dtype=np.int64)
+    for i, x in enumerate(days.tolist()):
+        day = dt.date(1970, 1, 1) + dt.timedelta(days=x)
+        window[i] = [(d - day).days for d in first_payment_window(day)]
+    lo, hi = window[inverse, 0], window[inverse, 1]
+    if len(lo) and (lo == lo[0]).all() and (hi == hi[0]).all():
+        one: I64 = rng.integers(int(lo[0]), int(hi[0]) + 1, len(lo))  # one window for all (as so far)
+        return one
+    each: I64 = rng.integers(lo, hi + 1)
+    return each
 
 
 def _nullable_month(month_index: I64) -> NDArray[np.object_]:
@@ -168,7 +203,7 @@ class _Generation:
         self.central = self.base["account"] + 1
         self.pemda = self.central + 1 + np.arange(n_kab, dtype=np.int64)
         self.employer_account = self.central + 1 + n_kab + np.arange(len(plan.employers), dtype=np.int64)
-        family_billed = np.isin(fam.segment, [SEG[Segment.PBPU], SEG[Segment.BP]])
+        family_billed = np.isin(fam.segment, [SEG[s] for s in SEGMENTS if s.is_family_billed])
         self.family_account = np.where(
             family_billed, self.central + n_kab + len(plan.employers) + np.cumsum(family_billed), -1
         )
@@ -316,11 +351,11 @@ class _Generation:
         workers = np.flatnonzero((fam.employer >= 0) & (fam.payer == 0))
         workers = workers[np.isin(fam.employer[workers], owing)]
         e_of = fam.employer[workers]
-        extra = np.maximum(fam.size[workers] - 5, 0)
         kab_codes = self.plan.geography.kab_codes
         members = np.bincount(e_of, weights=fam.size[workers], minlength=len(emp)).astype(np.int64)
         for back in range(1, int(emp.arrears_months.max()) + 1):
             month = sc.opening - back
+            extra = extra_family_members(fam.size[workers], np.full(len(workers), month.index))
             umk_by_kab = np.array([sc.umk[(code, month.year)] for code in kab_codes], dtype=np.int64)
             segment = np.where(emp.kind[e_of] == 0, "ppu-bu", "ppu-pn")
             amount = np.zeros(len(workers), dtype=np.int64)
@@ -450,7 +485,7 @@ class _Generation:
                     "family_id": family_id[billed],
                     "kabkota_code": np.array(geo.kab_codes)[fam.kab[sl][billed]],
                     "opened_on": dates(reg),
-                    "activated_on": dates(reg + rng.integers(14, 31, len(billed))),
+                    "activated_on": dates(reg + first_payment_days(rng, reg)),
                 },
             )
             g = start + billed
@@ -490,12 +525,12 @@ class _Generation:
         reg_month = (people.registered[f].astype("datetime64[D]").astype("datetime64[M]").astype(np.int64)) + 1970 * 12
         valid_from = reg_month + 1  # billed from the month after registration
         payer = self._payer_account(g)
-        # A PPU worker (the head) carries the wage; the 5% covers 4 family members, more cost 1% each.
-        ppu = (seg == SEG[Segment.PPU_BU]) | (seg == SEG[Segment.PPU_PN])
+        # A PPU worker (the head) carries the wage; the percentage covers some family members, more cost extra.
+        ppu = np.isin(seg, [SEG[s] for s in SEGMENTS if s.is_ppu])
         worker = ppu & people.head
         wage = np.where(worker, fam.wage[g], 0).astype(object)
         wage[~worker] = None
-        extra = np.where(worker, np.maximum(fam.size[g] - 5, 0), 0)
+        extra = np.where(worker, extra_family_members(fam.size[g], valid_from), 0)
         kelas = fam.kelas[g].astype(object)
         kelas[kelas == 0] = None
         segment = np.array([s.value for s in SEGMENTS])[seg]

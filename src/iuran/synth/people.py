@@ -35,9 +35,11 @@ KK_EPOCH = int(np.datetime64("2000-01-01", "D").astype(np.int64))
 KK_DAYS = int(np.datetime64("2030-01-01", "D").astype(np.int64)) - KK_EPOCH
 _FEMALE_DAY_OFFSET = 40  # DOMAIN §11
 
-# Card numbers: 13 digits, "0001" and nine more, a permutation of the person's sequence number.
+# Card numbers: the rule's length (13 digits), zeros, "1" and nine more, a permutation of the person's sequence
+# number; the family virtual account takes the rule's tail of it (11 digits), so that tail must hold all ten.
 _CARD_BASE = 1_000_000_000
 _CARD_MODULUS = 999_999_937  # a prime: seq × a + b mod p is one-to-one for seq < p
+_CARD_VALUE_DIGITS = len(str(_CARD_BASE + _CARD_MODULUS - 1))
 
 _MALE_HEAD_P = {Segment.PPU_BU: 0.7, Segment.PPU_PN: 0.6, Segment.BP: 0.7}  # default 0.85
 
@@ -110,14 +112,20 @@ def nik_numbers(kecamatan_digits: I64, birth: I64, female: NDArray[np.bool_], se
 
 
 def card_numbers(seq: I64, seed: int) -> NDArray[np.str_]:
-    """13-digit JKN card numbers, one-to-one with the person's sequence number in the branch."""
+    """JKN card numbers (`virtual_account.card_digits` long), one-to-one with the person's sequence number."""
+    rule = default_rulebook().virtual_account
+    if not _CARD_VALUE_DIGITS <= rule.card_tail_digits <= rule.card_digits:
+        raise ValueError(
+            f"virtual_account: synthetic card numbers need {_CARD_VALUE_DIGITS} digits within the virtual account's"
+            f" tail of {rule.card_tail_digits} of the {rule.card_digits}-digit card"
+        )
     a = 7_919 + (seed % 100_000) * 2
     b = (seed * 2_654_435_761) % _CARD_MODULUS
-    return np.char.zfill((_CARD_BASE + (seq * a + b) % _CARD_MODULUS).astype(np.str_), 13)
+    return np.char.zfill((_CARD_BASE + (seq * a + b) % _CARD_MODULUS).astype(np.str_), rule.card_digits)
 
 
 def va_numbers(card: NDArray[np.str_]) -> NDArray[np.str_]:
-    """The vectorised `va_number`: the default prefix and the last 11 digits of the 13-digit card number."""
+    """The vectorised `va_number`: the default prefix and the card number's tail (11 of its 13 digits)."""
     rule = default_rulebook().virtual_account
     tail = 10**rule.card_tail_digits
     return np.char.add(
@@ -145,7 +153,7 @@ def make_people(
     n = len(family_of)
 
     # Head of the family: age at the scenario date by segment.
-    ppu = (seg == SEG[Segment.PPU_BU]) | (seg == SEG[Segment.PPU_PN])
+    ppu = np.isin(seg, [SEG[s] for s in SEGMENTS if s.is_ppu])
     bp = seg == SEG[Segment.BP]
     age = np.where(
         ppu,

@@ -1,11 +1,11 @@
 """Play a synthetic branch's months through the real books: the monthly cycle, then the banks' payments.
 
-For each month M from the opening month to the scenario month: `run_cycle(M)`; then, except for the scenario month
-itself, every account that pays in M by its behaviour (`synth_payer`) pays exactly its bill as a bank would quote
-it, in a payments CSV imported with `import_payments`. The bill is read from `open_item` with the rules of
-docs/ledger.md: a family pays every open month up to M, of the months in arrears only the latest N (the
-reactivation cap in force; older months are written off by the import); employers and governments pay all
-their open months.
+For each month M from the opening month to the scenario month: the monthly cycle of M (`iuran.services.cycle`);
+then, except for the scenario month itself, every account that pays in M by its behaviour (`synth_payer`) pays
+exactly its bill as a bank would quote it, in a payments CSV imported as a bank's file (`iuran.services.payments`).
+The bill is the quote's (`iuran.billing.payable.due_items`, the statement the settlement itself asks): a family
+pays every open month up to M, of the months in arrears only the latest N (the reactivation cap in force; older
+months are written off by the import); employers and governments pay all their open months.
 """
 
 from __future__ import annotations
@@ -19,12 +19,17 @@ from pathlib import Path
 
 from sqlalchemy import Engine, text
 
-from iuran.billing.cycle import run_cycle
-from iuran.billing.payments import import_payments
+from iuran.billing.payable import due_items, sql_among
+from iuran.billing.payments_staging import Dialect
 from iuran.db.engine import is_postgres
 from iuran.db.months import from_db, to_db
 from iuran.rules.month import Month, month_range
-from iuran.rules.rulebook import default_rulebook, in_force
+from iuran.rules.payment_policy import WHOLE_BILL, payers_settling
+from iuran.rules.reactivation import arrears_cap
+from iuran.rules.rulebook import Rulebook, default_rulebook
+from iuran.services.cycle import run_cycle
+from iuran.services.payments import import_payments
+from iuran.services.unit_of_work import Actor, UnitOfWork
 
 Progress = Callable[[str], None]
 HEADER = ("reference", "va", "account", "amount", "paid_at", "channel")
@@ -57,8 +62,14 @@ def run_months(engine: Engine) -> tuple[Month, Month]:
     return from_db(int(row[0])), from_db(int(row[1]))
 
 
-def play(engine: Engine, workdir: Path, *, progress: Progress | None = None) -> list[MonthPlayed]:
+ACTOR = Actor.job("synth")
+
+
+def play(
+    engine: Engine, workdir: Path, *, progress: Progress | None = None, rules: Rulebook | None = None
+) -> list[MonthPlayed]:
     """Run every month from the opening month to the scenario month; resumable (finished work is skipped)."""
+    rb = rules or default_rulebook()
     opening, last = run_months(engine)
     say = progress or (lambda _m: None)
     workdir.mkdir(parents=True, exist_ok=True)
@@ -66,7 +77,10 @@ def play(engine: Engine, workdir: Path, *, progress: Progress | None = None) -> 
     for month in month_range(opening, last):
         t0 = time.monotonic()
         clock = _StepClock(t0)
-        run_cycle(engine, month, now=dt.datetime.combine(month.first_day(), dt.time(1, 0)), progress=clock)
+        with UnitOfWork(
+            engine, now=dt.datetime.combine(month.first_day(), dt.time(1, 0)), actor=ACTOR, rules=rb
+        ) as uow:
+            run_cycle(uow, month, progress=clock)
         cycle_seconds = round(time.monotonic() - t0, 2)
         say(f"{month}: cycle {cycle_seconds}s ({', '.join(clock.steps) or 'already run'})")
         refresh_statistics(engine)
@@ -75,13 +89,11 @@ def play(engine: Engine, workdir: Path, *, progress: Progress | None = None) -> 
             continue
         t1 = time.monotonic()
         path = workdir / f"payments-{month}.csv"
-        lines = write_payments(engine, month, path)
-        result = import_payments(
-            engine,
-            path,
-            now=dt.datetime.combine(month.last_day(), dt.time(23, 59)),
-            report_path=workdir / f"rejections-{month}.csv",
-        )
+        lines = write_payments(engine, month, path, rb)
+        with UnitOfWork(
+            engine, now=dt.datetime.combine(month.last_day(), dt.time(23, 59)), actor=ACTOR, rules=rb
+        ) as uow:
+            result = import_payments(uow, path, report_path=workdir / f"rejections-{month}.csv").result
         if result.rejected:
             raise PlayError(
                 f"payments {month}: {result.rejected} of {lines} synthetic payments were rejected "
@@ -139,38 +151,38 @@ def _already_paid(engine: Engine, month: Month) -> bool:
         return found.first() is not None
 
 
-# Accounts that pay in month :m by their behaviour, and each open item they settle: a family the open month :m
-# and the latest :cap months in arrears (Perpres 64/2020 Pasal 42(3)); employers and governments every open month.
-_BILLS = """
-WITH payers AS (
-  SELECT sp.account_id, sp.pay_day, sp.channel FROM synth_payer sp
+# Accounts that pay in month :m by their behaviour: one request each for the quote's statement.
+_PAYERS = """(
+  SELECT a.id AS line_no, a.id AS account_id, CASE WHEN {whole_bill} THEN 1 ELSE 0 END AS whole_bill,
+         CAST(:cap AS INTEGER) AS arrears_cap, CAST(:m AS INTEGER) AS paid_month, 0 AS amount
+  FROM synth_payer sp JOIN account a ON a.id = sp.account_id
   WHERE sp.first_paid <= :m AND (sp.last_paid IS NULL OR sp.last_paid >= :m)
     AND (sp.skip_month IS NULL OR sp.skip_month <> :m)
-), items AS (
-  SELECT o.account_id, o.month, o.amount_open,
-         dense_rank() OVER (PARTITION BY o.account_id, CASE WHEN o.month < :m THEN 0 ELSE 1 END
-                            ORDER BY o.month DESC) AS rn
-  FROM open_item o JOIN payers p ON p.account_id = o.account_id
-  WHERE o.month <= :m
-)
-SELECT a.id, a.kind, a.va, p.pay_day, p.channel, sum(i.amount_open) AS amount
-FROM items i JOIN payers p ON p.account_id = i.account_id JOIN account a ON a.id = i.account_id
-WHERE a.kind <> 'family' OR i.month = :m OR i.rn <= :cap
-GROUP BY a.id, a.kind, a.va, p.pay_day, p.channel
+)"""
+
+# What each of them pays: its quote, less what the payment writes off.
+_BILLS = """
+SELECT a.id, a.kind, a.va, sp.pay_day, sp.channel, b.amount
+FROM (SELECT u.account_id, sum(u.amount_open) AS amount FROM ({due}) u WHERE u.writes_off = 0
+      GROUP BY u.account_id) b
+JOIN account a ON a.id = b.account_id JOIN synth_payer sp ON sp.account_id = b.account_id
 ORDER BY a.id
 """
 
 
-def write_payments(engine: Engine, month: Month, path: Path) -> int:
+def write_payments(engine: Engine, month: Month, path: Path, rules: Rulebook) -> int:
     """The month's payments file: one line per paying account, streamed from the database."""
-    rule = in_force(default_rulebook().reactivation, month.first_day(), "reactivation")
-    cap = rule.max_months_in_arrears or 10_000  # 0: every month in arrears is owed
+    day = month.first_day()
     m = to_db(month)
     n = 0
     with engine.connect() as conn, path.open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
         out.writerow(HEADER)
-        result = conn.execution_options(stream_results=True).execute(text(_BILLS), {"m": m, "cap": cap})
+        payers = _PAYERS.format(whole_bill=sql_among("a.kind", payers_settling(WHOLE_BILL, day, rules)))
+        bills = _BILLS.format(due=due_items(Dialect.of(conn), payers))
+        result = conn.execution_options(stream_results=True).execute(
+            text(bills), {"m": m, "cap": arrears_cap(day, rules)}
+        )
         while rows := result.fetchmany(FETCH):
             for account_id, kind, va, pay_day, channel, amount in rows:
                 paid_at = dt.datetime.combine(

@@ -12,9 +12,9 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from iuran.billing.rates import rates_for
 from iuran.rules.contribution import family_due
 from iuran.rules.month import Month
+from iuran.rules.rate_table import rates_for
 from iuran.rules.segments import KELAS
 
 I64 = NDArray[np.int64]
@@ -56,4 +56,9 @@ class PpuRates:
         def bp(x: int) -> I64:
             return (base * x + 5_000) // 10_000  # apply_bp: half up to a whole Rupiah
 
-        return bp(self.employer_bp) + bp(self.worker_bp) + extra_members * bp(self.extra_member_bp)
+        # As `ppu_month`: the whole percentage rounded once, the worker's part taken from it (rounding the two
+        # shares apart would be 1 Rupiah off for about one wage in five).
+        worker_own = bp(self.worker_bp)
+        employer = bp(self.employer_bp + self.worker_bp) - worker_own
+        worker = worker_own + extra_members * bp(self.extra_member_bp)
+        return employer + worker

@@ -1,0 +1,121 @@
+"""What a payer account owes on a day: the quote every face asks (a bank's inquiry, the counter, a family).
+
+The months come from the same statement that settles payments (`iuran.billing.payable.due_items`), over a request
+of one row, so the quote is exactly what a payment that day must bring: each open month at the amount billed that
+month (the rate in force then), the months in arrears beyond the reactivation cap shown as written off on payment,
+and the current month. The status on the day is the rules' (`iuran.rules.status.is_active`) over the account's
+open months and the months it settled this month.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+
+from iuran.billing.payable import due_items
+from iuran.billing.payments_staging import Dialect
+from iuran.db.months import from_db, to_db
+from iuran.rules.month import Month
+from iuran.rules.payment_policy import WHOLE_BILL, payment_policy
+from iuran.rules.reactivation import arrears_cap
+from iuran.rules.rulebook import Rulebook
+from iuran.rules.status import BilledMonth, is_active
+
+
+@dataclass(frozen=True)
+class MonthDue:
+    month: Month
+    amount: int
+
+
+@dataclass(frozen=True)
+class Quote:
+    """`total` is what the payer pays on `on` to be active (a family) or to settle every open month (the others,
+    who may also pay their oldest months: `settles` is the payment policy)."""
+
+    account_id: int
+    on: dt.date
+    settles: str
+    months: tuple[MonthDue, ...]  # billed months before the current one, oldest first
+    written_off: tuple[MonthDue, ...]  # months in arrears beyond the cap: written off with the payment
+    current_month: MonthDue
+    active: bool
+    unpaid_since: Month | None
+
+    @property
+    def total(self) -> int:
+        return sum(m.amount for m in self.months) + self.current_month.amount
+
+
+def quote(
+    conn: Connection, account_id: int, kind: str, on: dt.date, rules: Rulebook, *, activated_on: dt.date | None
+) -> Quote:
+    """The quote of one account on `on`. `activated_on`: a family's first payment day (None: it has not paid yet,
+    and a family is covered only from its first payment)."""
+    policy = payment_policy(kind, on, rules)
+    whole_bill = policy.settles == WHOLE_BILL
+    current = Month.of(on)
+    request = (
+        "(SELECT 1 AS line_no, CAST(:account AS BIGINT) AS account_id, CAST(:whole_bill AS INTEGER) AS whole_bill,"
+        " CAST(:cap AS INTEGER) AS arrears_cap, CAST(:month AS INTEGER) AS paid_month, 0 AS amount)"
+    )
+    rows = conn.execute(
+        text(
+            f"SELECT month, writes_off, sum(amount_open) FROM ({due_items(Dialect.of(conn), request)}) u"
+            " GROUP BY month, writes_off ORDER BY month"
+        ),
+        {
+            "account": account_id,
+            "whole_bill": int(whole_bill),
+            "cap": arrears_cap(on, rules) if whole_bill else None,
+            "month": to_db(current),
+        },
+    ).all()
+    months, written_off, now_due = [], [], 0
+    for m, writes_off, amount in rows:
+        month = from_db(int(m))
+        if writes_off:
+            written_off.append(MonthDue(month, int(amount)))
+        elif month == current:
+            now_due = int(amount)
+        else:
+            months.append(MonthDue(month, int(amount)))
+    billed = [*(BilledMonth(m.month) for m in (*months, *written_off)), *_settled_this_month(conn, account_id, on)]
+    if now_due:
+        billed.append(BilledMonth(current))
+    arrears = [m.month for m in (*written_off, *months) if m.month < current]
+    return Quote(
+        account_id=account_id,
+        on=on,
+        settles=policy.settles,
+        months=tuple(months),
+        written_off=tuple(written_off),
+        current_month=MonthDue(current, now_due),
+        active=False if kind == "family" and activated_on is None else is_active(on, billed, activated_on),
+        unpaid_since=min(arrears) if arrears else None,
+    )
+
+
+def _settled_this_month(conn: Connection, account_id: int, on: dt.date) -> list[BilledMonth]:
+    """The months the account's payments from the 1st of the month of `on` up to `on` settled or wrote off."""
+    rows = conn.execute(
+        text(
+            "SELECT s.month, max(s.day) FROM ("
+            " SELECT a.month, a.allocated_on AS day FROM payment p JOIN allocation a ON a.payment_id = p.id"
+            "  WHERE p.account_id = :a AND p.paid_at >= :first AND p.paid_at < :after AND a.amount > 0"
+            " UNION ALL SELECT w.month, w.written_off_on FROM payment p JOIN writeoff w ON w.payment_id = p.id"
+            "  WHERE p.account_id = :a AND p.paid_at >= :first AND p.paid_at < :after) s GROUP BY s.month"
+        ),
+        {
+            "a": account_id,
+            "first": dt.datetime.combine(Month.of(on).first_day(), dt.time()),
+            "after": dt.datetime.combine(on + dt.timedelta(days=1), dt.time()),
+        },
+    ).all()
+    return [BilledMonth(from_db(int(m)), _date(d)) for m, d in rows]
+
+
+def _date(value: object) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))

@@ -1,0 +1,64 @@
+"""Use case: run (or resume) the monthly cycle of a month (docs/ledger.md, "The monthly cycle").
+
+Each step is its own transaction (a sibling of the caller's unit of work): a finished step is never run again and
+a crash leaves whole steps only. A stage's lanes run side by side on PostgreSQL; SQLite has one writer at a time.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+
+from iuran.billing.cycle import STAGES, STEPS, check_order, finished_steps, run_step
+from iuran.rules.month import Month
+from iuran.services.unit_of_work import UnitOfWork
+
+Progress = Callable[[str, int, int], None]  # (step, steps done, steps in all)
+
+
+@dataclass(frozen=True)
+class CycleResult:
+    month: Month
+    rows: dict[str, int] = field(default_factory=dict)  # rows written per step run now
+    skipped: tuple[str, ...] = ()  # steps already finished by an earlier run
+
+
+def run_cycle(uow: UnitOfWork, month: Month, *, progress: Progress | None = None) -> CycleResult:
+    """Run (or resume) the cycle for `month` at `uow.now` under `uow.rules`. A finished month is left as it is.
+
+    The steps run in transactions of their own (`uow.fork()`); `uow`'s own transaction is not used.
+
+    Raises `CycleError` (nothing run) when the month is out of order.
+    """
+    with uow.fork(read_only=True) as look:
+        check_order(look.conn, month)
+        done = finished_steps(look.conn, month)
+    rows: dict[str, int] = {}
+    lock = threading.Lock()
+
+    def run_lane(lane: tuple[str, ...], beside: bool = False) -> None:
+        for step in lane:
+            if step in done:
+                continue
+            with uow.fork() as step_uow:
+                n = run_step(step_uow.conn, step, month, uow.now, uow.rules, beside=beside)
+                step_uow.commit()
+            with lock:
+                rows[step] = n
+                if progress:
+                    progress(step, len(rows) + len(done), len(STEPS))
+
+    for stage in STAGES:
+        if uow.postgres and len(stage) > 1:
+            with ThreadPoolExecutor(max_workers=len(stage), thread_name_prefix="cycle") as pool:
+                # Every lane runs to its end (its finished steps stay committed) before the first error is raised.
+                futures = [pool.submit(run_lane, lane, i > 0) for i, lane in enumerate(stage)]
+                failures = [f.exception() for f in futures]
+            if error := next((e for e in failures if e is not None), None):
+                raise error
+        else:
+            for lane in stage:
+                run_lane(lane)
+    return CycleResult(month, {s: rows[s] for s in STEPS if s in rows}, tuple(s for s in STEPS if s in done))
