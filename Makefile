@@ -22,6 +22,7 @@ demo: $(STAMP)
 	mkdir -p var && rm -f var/demo.sqlite var/demo.sqlite-wal var/demo.sqlite-shm
 	$(BIN)/iuran simulate contribution --segment pbpu --month 2023-11 --kelas 3 --members 4
 	$(BIN)/iuran simulate reactivation --segment pbpu --kelas 3 --members 4 --unpaid-since 2021-01 --as-of 2023-11-01
+	$(BIN)/iuran db init $(DEMO)
 	$(BIN)/iuran synth --scenario kalteng-2023 --scale $(DEMO_SCALE) --seed 1 $(DEMO)
 	$(BIN)/iuran ledger verify $(DEMO)
 	$(BIN)/iuran report coverage --as-of 2023-11-01 --population-scale $(DEMO_SCALE) $(DEMO)

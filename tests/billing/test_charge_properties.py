@@ -19,16 +19,17 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 import pytest
-from cycle_fixtures import person
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import Connection, Engine, text
 
+from cycle_fixtures import person
 from iuran.billing import cycle
 from iuran.billing.cycle import CycleError
 from iuran.billing.rates import write_rates
 from iuran.db.months import to_db
 from iuran.registry.enrolment import government_account, register_employer, register_persons
+from iuran.rules.arrears_aging import bucket_of
 from iuran.rules.contribution import family_due, pbi_person_month, pbpu_person_month, ppu_month
 from iuran.rules.month import Month, month_range
 from iuran.rules.rulebook import SuspensionRule, default_rulebook, in_force
@@ -42,7 +43,6 @@ SETTINGS = settings(
     max_examples=200,
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
-    database=None,  # examples are drawn afresh each run; a failure prints the one to reproduce
 )
 
 # Every month a rate, a cap or the extra-member share changes, and the month before it; and any month in between.
@@ -341,3 +341,14 @@ def test_a_wage_floor_or_suspension_rule_the_sql_does_not_implement_stops_the_st
         # The month before the new rule still runs under the old one.
         cycle.run_step(conn, "status", month - 1, now, new_grace, beside=False)
         outer.rollback()
+
+
+def test_the_snapshot_ages_arrears_into_the_rules_buckets(engine: Engine) -> None:
+    # Every length of arrears from 1 month to well past the 24-month cap, through the cycle's generated CASE.
+    lengths = range(1, 401)
+    values = ", ".join(f"({n})" for n in lengths)
+    with engine.connect() as conn:
+        got = dict(
+            conn.execute(text(f"WITH t(n) AS (VALUES {values}) SELECT n, {cycle._bucket_case('n')} FROM t")).all()
+        )
+    assert got == {n: bucket_of(n) for n in lengths}

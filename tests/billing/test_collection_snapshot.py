@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from alembic import command
-from cycle_fixtures import employer_with_workers, family, pbi
 from sqlalchemy import Connection, Engine, text
 
+from cycle_fixtures import employer_with_workers, family, pbi
 from iuran.db.migrate import _config, current, head, upgrade
 from iuran.db.months import to_db
 from iuran.registry.enrolment import NewPerson, register_family

@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-from cycle_fixtures import employer_with_workers, family, pbi
 from sqlalchemy import Connection, Engine, text
 from sqlalchemy.exc import IntegrityError
 
+from cycle_fixtures import employer_with_workers, family, pbi
 from iuran.billing import cycle as cycle_module
 from iuran.billing.cycle import CycleError
 from iuran.billing.ledger import verify
@@ -192,7 +192,7 @@ def test_a_segment_change_bills_each_month_to_the_payer_responsible_then(engine:
         employer = employer_with_workers(c, [4_000_000], JAN_2024, umk=3_000_000)
         person_id = c.execute(text("SELECT person_id FROM membership")).scalar_one()
         own = family(c, 1, 3, billing_from=Month(2030, 1))  # an account to move to (its own member bills later)
-        # Alih jenis PPU → PBPU: the contract ends in March; PBPU billing starts on 1 April (DOMAIN §9).
+        # Alih jenis PPU → PBPU: the contract ends in March; PBPU billing starts on 1 April (docs/rules.md §9).
         add_memberships(c, [person_id], Segment.PBPU, 3, own, Month(2024, 4), reason="alih jenis")
     run(engine, JAN_2024, Month(2024, 5))
     with engine.connect() as c:

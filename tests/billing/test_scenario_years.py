@@ -14,9 +14,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from cycle_fixtures import employer_with_workers, family, pbi
 from sqlalchemy import Connection, Engine, text
 
+from cycle_fixtures import employer_with_workers, family, pbi
 from iuran.billing.ledger import verify
 from iuran.db.months import to_db
 from iuran.registry.enrolment import add_memberships

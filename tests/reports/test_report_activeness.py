@@ -30,7 +30,7 @@ def test_activeness_per_segment_in_bpjs_order_with_overall_total(kalteng: Engine
     assert figures == {
         "pbi-apbn": (340_000, 310_000, "91,18%"),
         "pbi-apbd": (287_738, 236_550, "82,21%"),
-        "ppu-pn": (50_000, 46_440, "92,88%"),  # as Kalimantan Tengah's PPU PN in Nov 2023 (DOMAIN §13)
+        "ppu-pn": (50_000, 46_440, "92,88%"),  # as Kalimantan Tengah's PPU PN in Nov 2023 (docs/rules.md §13)
         "ppu-bu": (90_000, 65_205, "72,45%"),
         "pbpu": (179_060, 103_300, "57,69%"),
         "bp": (20_000, 17_470, "87,35%"),

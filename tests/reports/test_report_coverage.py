@@ -1,4 +1,4 @@
-"""Cakupan per kabupaten/kota and per kecamatan (DOMAIN §10), on SQLite and PostgreSQL."""
+"""Cakupan per kabupaten/kota and per kecamatan (docs/rules.md §10), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 

@@ -55,7 +55,7 @@ def test_rupiah_written_as_banks_do(amount: int, text: str) -> None:
 @pytest.mark.parametrize(
     ("r", "text"),
     [
-        (Ratio(2_656_059, 2_706_950), "98,12%"),  # Kalimantan Tengah, 1 Nov 2023 (DOMAIN §13)
+        (Ratio(2_656_059, 2_706_950), "98,12%"),  # Kalimantan Tengah, 1 Nov 2023 (docs/rules.md §13)
         (Ratio(320_826, 315_153), "101,80%"),  # Palangka Raya: coverage above 100%
         (Ratio(98_125, 100_000), "98,13%"),  # exactly half: up, not to even
         (Ratio(1_005, 100_000), "1,01%"),  # 1.005%: a float would print 1,00%

@@ -1,4 +1,5 @@
-"""The rules package is pure: no database, web or CLI imports, and no clock reads."""
+"""The rules package is pure: no database, web or CLI imports, and no clock reads (the layering of the other
+packages is tests/test_layering.py)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 import iuran.rules
+from test_layering import imported_modules, module_name, package_of
 
 RULES_DIR = Path(iuran.rules.__file__).parent
 MODULES = sorted(RULES_DIR.rglob("*.py"))
@@ -28,35 +30,6 @@ FORBIDDEN_TOP_LEVEL = {
 }
 CLOCK_ATTRIBUTES = {"today", "now", "utcnow", "time"}
 CLOCK_FUNCTIONS_OF_TIME = {"time", "time_ns", "monotonic", "monotonic_ns", "perf_counter", "localtime", "gmtime"}
-
-
-def module_name(path: Path) -> str:
-    parts = path.relative_to(RULES_DIR.parent.parent).with_suffix("").parts
-    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
-
-
-def package_of(path: Path) -> str:
-    name = module_name(path)
-    return name if path.name == "__init__.py" else name.rpartition(".")[0]
-
-
-def imported_modules(source: str, package: str) -> list[tuple[int, str]]:
-    """Every module a source file imports, relative imports resolved against `package`, with line numbers."""
-    found: list[tuple[int, str]] = []
-    for node in ast.walk(ast.parse(source)):
-        if isinstance(node, ast.Import):
-            found.extend((node.lineno, alias.name) for alias in node.names)
-        elif isinstance(node, ast.ImportFrom):
-            if node.level:
-                base = package.split(".")
-                base = base[: len(base) - (node.level - 1)]
-                name = ".".join([*base, node.module] if node.module else base)
-            else:
-                name = node.module or ""
-            found.append((node.lineno, name))
-            # `from iuran import db` imports iuran.db
-            found.extend((node.lineno, f"{name}.{alias.name}") for alias in node.names if name == "iuran")
-    return found
 
 
 def forbidden_imports(source: str, package: str) -> list[str]:

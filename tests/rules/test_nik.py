@@ -1,4 +1,4 @@
-"""NIK rules (DOMAIN §11): layout, women's day +40, century resolution, region codes, serial."""
+"""NIK rules (docs/rules.md §11): layout, women's day +40, century resolution, region codes, serial."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from iuran.wilayah import default_wilayah
 
 W = default_wilayah()
 REF = dt.date(2024, 6, 30)
-DOMAIN_EXAMPLE = "3273056010900009"
+DOCUMENTED_EXAMPLE = "3273056010900009"
 
 
 def nik(day: str = "15", month: str = "10", yy: str = "90", serial: str = "0009", region: str = "327305") -> str:
@@ -30,7 +30,7 @@ def invalid(value: str, reference: dt.date = REF) -> InvalidNik:
     return exc.value
 
 
-# --- the DOMAIN example -------------------------------------------------------------------------
+# --- the documented example (docs/rules.md §11) -----------------------------------------------------------------------
 
 
 def test_domain_example_kecamatan_exists_in_data() -> None:
@@ -39,7 +39,7 @@ def test_domain_example_kecamatan_exists_in_data() -> None:
 
 
 def test_domain_example() -> None:
-    info = parse(DOMAIN_EXAMPLE)
+    info = parse(DOCUMENTED_EXAMPLE)
     assert info.province == RegionRef("32", "Jawa Barat")
     assert info.kabupaten_kota == RegionRef("32.73", "Kota Bandung")
     assert info.kecamatan == RegionRef("32.73.05", "Andir")
@@ -51,7 +51,7 @@ def test_domain_example() -> None:
 
 
 def test_domain_example_to_json() -> None:
-    assert parse(DOMAIN_EXAMPLE).to_json() == {
+    assert parse(DOCUMENTED_EXAMPLE).to_json() == {
         "valid": True,
         "province": {"code": "32", "name": "Jawa Barat"},
         "kabupaten_kota": {"code": "32.73", "name": "Kota Bandung"},
@@ -62,8 +62,8 @@ def test_domain_example_to_json() -> None:
 
 
 def test_make_nik_domain_example() -> None:
-    assert make_nik("32.73.05", dt.date(1990, 10, 20), "F", 9) == DOMAIN_EXAMPLE
-    assert make_nik("327305", dt.date(1990, 10, 20), "F", 9) == DOMAIN_EXAMPLE
+    assert make_nik("32.73.05", dt.date(1990, 10, 20), "F", 9) == DOCUMENTED_EXAMPLE
+    assert make_nik("327305", dt.date(1990, 10, 20), "F", 9) == DOCUMENTED_EXAMPLE
 
 
 # --- format --------------------------------------------------------------------------------------
@@ -166,7 +166,7 @@ def test_century_follows_reference_not_today() -> None:
 
 def test_reference_is_required() -> None:
     with pytest.raises(TypeError):
-        parse_nik(DOMAIN_EXAMPLE, W)  # type: ignore[call-arg]
+        parse_nik(DOCUMENTED_EXAMPLE, W)  # type: ignore[call-arg]
 
 
 # --- regions ---------------------------------------------------------------------------------------
@@ -185,7 +185,7 @@ def test_unknown_kabupaten_kota() -> None:
 
 
 def test_unknown_kecamatan_is_valid_with_warning() -> None:
-    # Old NIKs may carry the code of a kecamatan that has since split (DOMAIN §11).
+    # Old NIKs may carry the code of a kecamatan that has since split (docs/rules.md §11).
     assert W.region("32.73.99") is None
     info = parse(nik(region="327399"))
     assert info.kecamatan is None

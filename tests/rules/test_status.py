@@ -1,4 +1,4 @@
-"""Coverage status on a date (DOMAIN §4, Perpres 64/2020 Pasal 42): suspension, reactivation, new families."""
+"""Coverage status on a date (docs/rules.md §4, Perpres 64/2020 Pasal 42): suspension, reactivation, new families."""
 
 from __future__ import annotations
 

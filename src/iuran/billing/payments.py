@@ -32,10 +32,10 @@ from iuran.billing.payments_file import (
     read_payment_lines,
 )
 from iuran.billing.payments_staging import Dialect, create_working_tables, drop_working_tables, stage_lines
+from iuran.billing.quote import MonthAmount
 from iuran.db.months import from_db
 from iuran.rules.errors import RuleInputError
 from iuran.rules.membership import first_payment_window
-from iuran.rules.month import Month
 from iuran.rules.payment_policy import WHOLE_BILL, payers_settling
 from iuran.rules.reactivation import arrears_cap
 from iuran.rules.rulebook import Rulebook, RuleNotInForce
@@ -124,16 +124,11 @@ class PaymentRequest:
 
 
 @dataclass(frozen=True)
-class MonthAmount:
-    month: Month
-    amount: int
-
-
-@dataclass(frozen=True)
 class PostedPayment:
     """A payment in the books: what it settled and wrote off, and the account's status after it.
 
-    `duplicate`: the reference was posted before with the same content; this is that first payment's result.
+    `duplicate`: the reference was posted before with the same content; this is that first payment's result (what
+    it settled and wrote off), with `active` the account's status as it stands now.
     """
 
     payment_id: int
@@ -204,7 +199,7 @@ def post_payment(conn: Connection, request: PaymentRequest, *, now: dt.datetime,
     if outcome[1] is not None:
         reason, detail = str(outcome[1]), str(outcome[2] or "")
         field = detail.split(":", 1)[0] if reason == Rejection.MISSING_FIELD else _FIELD[Rejection(reason)]
-        if reason == Rejection.UNKNOWN_ACCOUNT and request.va is None:
+        if field == "va" and request.va is None:  # the payment named an account id (unknown, or nothing open)
             field = "account"
         raise PaymentRejected(reason, field, detail)
     return posted_payment(conn, request.reference, duplicate=outcome[0] == settle.DUPLICATE)
@@ -215,12 +210,12 @@ def posted_payment(conn: Connection, reference: str, *, duplicate: bool = False)
     p = conn.execute(
         text("SELECT id, account_id, amount, paid_at, channel FROM payment WHERE reference = :r"), {"r": reference}
     ).one()
-    settled = conn.execute(
-        text("SELECT month, sum(amount) FROM allocation WHERE payment_id = :p GROUP BY month ORDER BY month"),
-        {"p": p.id},
-    ).all()
-    written_off = conn.execute(
-        text("SELECT month, sum(amount) FROM writeoff WHERE payment_id = :p GROUP BY month ORDER BY month"),
+    months = conn.execute(
+        text(
+            "SELECT 1, month, sum(amount) FROM allocation WHERE payment_id = :p GROUP BY month"
+            " UNION ALL SELECT 0, month, sum(amount) FROM writeoff WHERE payment_id = :p GROUP BY month"
+            " ORDER BY 2"
+        ),
         {"p": p.id},
     ).all()
     active = conn.execute(text("SELECT active FROM account_status WHERE account_id = :a"), {"a": p.account_id})
@@ -232,8 +227,8 @@ def posted_payment(conn: Connection, reference: str, *, duplicate: bool = False)
         amount=int(p.amount),
         paid_at=paid_at,
         channel=str(p.channel),
-        settled=tuple(MonthAmount(from_db(int(m)), int(a)) for m, a in settled),
-        written_off=tuple(MonthAmount(from_db(int(m)), int(a)) for m, a in written_off),
+        settled=tuple(MonthAmount(from_db(int(m)), int(a)) for paid, m, a in months if paid),
+        written_off=tuple(MonthAmount(from_db(int(m)), int(a)) for paid, m, a in months if not paid),
         active=bool(active.scalar()),
         duplicate=duplicate,
     )

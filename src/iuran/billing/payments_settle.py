@@ -196,8 +196,9 @@ class Settled:
 
 def settle_round(conn: Connection, d: Dialect, r: int, batch_id: int | None) -> Settled:
     """Decide the r-th payment of every account, then write what the accepted ones settle."""
-    for table in ("payimp_due", "payimp_waiting", "payimp_round", "payimp_settled"):
-        d.empty(conn, table)
+    if r > 1:  # the first round finds them as they were made (empty)
+        for table in ("payimp_due", "payimp_waiting", "payimp_round", "payimp_settled"):
+            d.empty(conn, table)
     gather_due(conn, d, r)
     d.analyze(conn, "payimp_due")
     find_waiting(conn, r)
@@ -423,7 +424,7 @@ def close_open_items(conn: Connection, d: Dialect) -> None:
 
 
 def activate_new_families(conn: Connection) -> None:
-    """A new PBPU family is covered from its first payment (DOMAIN §6)."""
+    """A new PBPU family is covered from its first payment (docs/rules.md §6)."""
     conn.execute(
         text(
             "UPDATE account SET activated_on = x.paid_on FROM payimp_round x"

@@ -25,7 +25,9 @@ from iuran.rules.status import BilledMonth, is_active
 
 
 @dataclass(frozen=True)
-class MonthDue:
+class MonthAmount:
+    """An amount of one month: what it owes, what a payment settled or wrote off of it."""
+
     month: Month
     amount: int
 
@@ -38,9 +40,9 @@ class Quote:
     account_id: int
     on: dt.date
     settles: str
-    months: tuple[MonthDue, ...]  # billed months before the current one, oldest first
-    written_off: tuple[MonthDue, ...]  # months in arrears beyond the cap: written off with the payment
-    current_month: MonthDue
+    months: tuple[MonthAmount, ...]  # billed months before the current one, oldest first
+    written_off: tuple[MonthAmount, ...]  # months in arrears beyond the cap: written off with the payment
+    current_month: MonthAmount
     active: bool
     unpaid_since: Month | None
 
@@ -77,11 +79,11 @@ def quote(
     for m, writes_off, amount in rows:
         month = from_db(int(m))
         if writes_off:
-            written_off.append(MonthDue(month, int(amount)))
+            written_off.append(MonthAmount(month, int(amount)))
         elif month == current:
             now_due = int(amount)
         else:
-            months.append(MonthDue(month, int(amount)))
+            months.append(MonthAmount(month, int(amount)))
     billed = [*(BilledMonth(m.month) for m in (*months, *written_off)), *_settled_this_month(conn, account_id, on)]
     if now_due:
         billed.append(BilledMonth(current))
@@ -92,7 +94,7 @@ def quote(
         settles=policy.settles,
         months=tuple(months),
         written_off=tuple(written_off),
-        current_month=MonthDue(current, now_due),
+        current_month=MonthAmount(current, now_due),
         active=False if kind == "family" and activated_on is None else is_active(on, billed, activated_on),
         unpaid_since=min(arrears) if arrears else None,
     )

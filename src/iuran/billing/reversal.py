@@ -1,4 +1,4 @@
-"""Reversals: charges that should not have been made, e.g. months billed after a death reported late (DOMAIN §4).
+"""Reversals: charges that should not have been made, e.g. months billed after a death reported late (docs/rules.md §4).
 
 A reversal is a new ledger row; the charge stays. If the month was already paid, the allocation is released
 (a negative allocation) and the money becomes the payment's credit on the account.

@@ -8,10 +8,9 @@ from typing import Annotated
 import typer
 from rich.progress import Progress
 
-from iuran.billing.cycle import STEPS
 from iuran.cli.common import emit, parse_month
 from iuran.cli.common_db import DatabaseOpt, NowOpt, unit_of_work
-from iuran.services.cycle import run_cycle
+from iuran.services.cycle import STEPS, run_cycle
 
 app = typer.Typer(help="The monthly billing cycle.", no_args_is_help=True)
 

@@ -6,7 +6,6 @@ import typer
 
 from iuran.cli.common import emit
 from iuran.cli.common_db import DatabaseOpt
-from iuran.db.engine import database_url
 from iuran.services.database import upgrade_database
 
 app = typer.Typer(help="Database schema and reference data.", no_args_is_help=True)
@@ -26,4 +25,4 @@ def db_upgrade(database: DatabaseOpt = None) -> None:
 
 def _upgrade(database: str | None) -> None:
     done = upgrade_database(database)
-    emit({"database": done.database if database else database_url(), "from": done.before, "revision": done.revision})
+    emit({"database": done.database, "from": done.before, "revision": done.revision})

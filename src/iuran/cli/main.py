@@ -7,11 +7,11 @@ import sys
 import typer
 from sqlalchemy.exc import DBAPIError
 
-from iuran.billing.cycle import CycleError
 from iuran.cli import account, cycle, db, ledger, nik, payments, registry, report, rules, simulate, synth
 from iuran.rules.errors import RuleInputError
 from iuran.rules.nik import InvalidNik
 from iuran.rules.rulebook import RuleNotInForce
+from iuran.services.cycle import CycleError
 from iuran.services.database import SchemaNotCurrent
 
 app = typer.Typer(

@@ -8,11 +8,10 @@ from typing import Annotated
 
 import typer
 
-from iuran.billing.payments import PaymentRequest, PostedPayment
 from iuran.cli.common import emit
 from iuran.cli.common_db import DatabaseOpt, NowOpt, unit_of_work
 from iuran.rules.errors import RuleInputError
-from iuran.services.payments import import_payments, post_payment
+from iuran.services.payments import PaymentRequest, PostedPayment, import_payments, post_payment
 
 app = typer.Typer(help="Payments from banks and payment points.", no_args_is_help=True)
 

@@ -1,4 +1,4 @@
-"""Death: the only way out of JKN membership (DOMAIN §4)."""
+"""Death: the only way out of JKN membership (docs/rules.md §4)."""
 
 from __future__ import annotations
 
@@ -26,7 +26,7 @@ def record_death(conn: Connection, nik: str, died_on: dt.date, reported_on: dt.d
         text("UPDATE person SET died_on = :d, death_reported_on = :r WHERE id = :p"),
         {"d": died_on, "r": reported_on, "p": row.id},
     )
-    # Death is the only way out of membership: it ends with the month of death (DOMAIN §4).
+    # Death is the only way out of membership: it ends with the month of death (docs/rules.md §4).
     death_month = to_db(Month.of(died_on))
     conn.execute(
         text("DELETE FROM membership WHERE person_id = :p AND valid_from > :m"), {"p": row.id, "m": death_month}

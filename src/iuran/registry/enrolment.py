@@ -15,7 +15,7 @@ from sqlalchemy import BindParameter, Connection, bindparam, text
 
 from iuran.db.months import to_db
 from iuran.rules.errors import RuleInputError
-from iuran.rules.membership import va_number
+from iuran.rules.membership import check_card_number, va_number
 from iuran.rules.month import Month
 from iuran.rules.nik import InvalidNik, parse_nik
 from iuran.rules.segments import Segment, check_kelas
@@ -42,7 +42,8 @@ class NewPerson:
 
 
 def mask(nik: str) -> str:
-    """A NIK as it may appear in messages and logs: region and serial hidden."""
+    """A NIK as it may appear in messages, logs and lists: the kecamatan, the birth date and the sex hidden; the
+    province and kabupaten/kota (which branch) and the serial (which of the people born there that day) kept."""
     return nik[:4] + "********" + nik[-4:] if len(nik) == 16 else "(malformed)"
 
 
@@ -80,8 +81,10 @@ def _validated(conn: Connection, people: Sequence[NewPerson]) -> list[dict[str, 
             raise RegistryError(record, "desa_code", "a known desa/kelurahan code", f"got {person.desa_code!r}")
         if person.nik in seen:
             raise RegistryError(record, "nik", "a NIK is registered once")
-        if len(person.card_number) != 13 or not person.card_number.isdigit():
-            raise RegistryError(record, "card_number", "a JKN card number has 13 digits")
+        try:
+            check_card_number(person.card_number)
+        except RuleInputError as e:
+            raise RegistryError(record, e.field, e.rule, e.detail) from None
         if person.card_number in cards:
             raise RegistryError(record, "card_number", "a JKN card number belongs to one person")
         seen.add(person.nik)
@@ -135,9 +138,9 @@ def register_family(
 ) -> int:
     """Register a PBPU/BP family on one virtual account; returns the account id.
 
-    Every person on the KK is registered in the same class (DOMAIN §2). Billing starts the month after
+    Every person on the KK is registered in the same class (docs/rules.md §2). Billing starts the month after
     registration unless `billing_from` says otherwise; the account is active once the first payment is made
-    (`activated_on`, DOMAIN §6).
+    (`activated_on`, docs/rules.md §6).
     """
     record = f"family KK {kk[:6]}…"
     if not segment.is_family_billed:

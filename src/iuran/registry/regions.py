@@ -1,4 +1,4 @@
-"""Load the region codes and population (../shared/data/wilayah, MIT) into the database."""
+"""Load the region codes and population (cahyadsn/wilayah, MIT: src/iuran/wilayah/data) into the database."""
 
 from __future__ import annotations
 

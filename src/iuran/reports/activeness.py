@@ -1,4 +1,4 @@
-"""Keaktifan (activeness): active ÷ registered, per segment, kabupaten/kota or kecamatan (DOMAIN §10).
+"""Keaktifan (activeness): active ÷ registered, per segment, kabupaten/kota or kecamatan (docs/rules.md §10).
 
 Reads `snapshot_coverage` of the cycle month; one GROUP BY.
 """

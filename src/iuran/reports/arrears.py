@@ -1,4 +1,4 @@
-"""Tunggakan (arrears) by aging bucket: accounts, persons and Rupiah in arrears (DOMAIN §4, §8).
+"""Tunggakan (arrears) by aging bucket: accounts, persons and Rupiah in arrears (docs/rules.md §4, §8).
 
 Reads `snapshot_arrears` (buckets per kabupaten/kota × segment, written by the cycle); one GROUP BY.
 """

@@ -1,4 +1,5 @@
-"""Cakupan (coverage): registered ÷ population per kabupaten/kota, the national target and UHC Prioritas (DOMAIN §10).
+"""Cakupan (coverage): registered ÷ population per kabupaten/kota, the national target and UHC Prioritas
+(docs/rules.md §10).
 
 Reads `snapshot_coverage` (registered/active per kecamatan × segment, written by the cycle) and the Dukcapil
 population; one GROUP BY, never per-person rows.
@@ -69,7 +70,7 @@ GROUP BY s.kabkota_code, rk.name, s.kecamatan_code, rc.name
 ORDER BY s.kabkota_code, s.kecamatan_code
 """
 
-# UHC Prioritas needs "no arrears on the Pemda's own bill": the Pemda pays PBI APBD (DOMAIN §2), so a kabupaten's
+# UHC Prioritas needs "no arrears on the Pemda's own bill": the Pemda pays PBI APBD (docs/rules.md §2), so a kabupaten's
 # PBI APBD arrears in the snapshot are the Pemda's arrears.
 _PEMDA_IN_ARREARS_SQL = """
 SELECT DISTINCT kabkota_code FROM snapshot_arrears

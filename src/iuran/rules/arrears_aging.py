@@ -1,4 +1,4 @@
-"""The aging buckets of arrears: how long an account has been in arrears, in months (DOMAIN §8).
+"""The aging buckets of arrears: how long an account has been in arrears, in months (docs/rules.md §8).
 
 BPJS Kesehatan's arrears (tunggakan) reports group the accounts in arrears by the number of months they owe:
 1, 2, 3, 4–6, 7–12, 13–24 and more than 24 months (beyond the at most 24 months a reactivation asks for, Perpres

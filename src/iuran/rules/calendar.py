@@ -1,4 +1,4 @@
-"""Due dates: the 10th of the month, or the next working day (DOMAIN §4).
+"""Due dates: the 10th of the month, or the next working day (docs/rules.md §4).
 
 Indonesian public holidays come from the maintained `holidays` library, not a hand-typed list.
 """

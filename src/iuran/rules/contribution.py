@@ -1,4 +1,4 @@
-"""Monthly contribution (iuran) of a person, a family or a worker, by segment (DOMAIN §2–3)."""
+"""Monthly contribution (iuran) of a person, a family or a worker, by segment (docs/rules.md §2–3)."""
 
 from __future__ import annotations
 
@@ -43,7 +43,7 @@ class Contribution:
 def pbpu_person_month(month: Month, kelas: int, rules: Rulebook | None = None) -> tuple[Shares, str]:
     """Contribution of one PBPU/BP (non-pensioner) person for a month, with its legal basis.
 
-    Kelas III carries a government share (DOMAIN §3), paid only for active participants.
+    Kelas III carries a government share (docs/rules.md §3), paid only for active participants.
 
     Example:
         >>> pbpu_person_month(Month(2021, 1), 3)[0]

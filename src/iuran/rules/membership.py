@@ -1,4 +1,4 @@
-"""Membership changes: class change, new PBPU registrations, virtual account numbers (DOMAIN §2, §6, §9)."""
+"""Membership changes: class change, new PBPU registrations, virtual account numbers (docs/rules.md §2, §6, §9)."""
 
 from __future__ import annotations
 
@@ -72,6 +72,20 @@ def first_payment_window(registered_on: dt.date, rules: Rulebook | None = None) 
     )
 
 
+def check_card_number(card_number: str, rules: Rulebook | None = None) -> str:
+    """A JKN card number as the rules write it (13 digits), or `RuleInputError` naming `card_number`.
+
+    Example:
+        >>> check_card_number(" 0001944358911 ")
+        '0001944358911'
+    """
+    digits = (rules or default_rulebook()).virtual_account.card_digits
+    card = card_number.strip()
+    if len(card) != digits or not (card.isdigit() and card.isascii()):
+        raise RuleInputError("card_number", f"a JKN card number has {digits} digits", f"got {len(card)} characters")
+    return card
+
+
 def va_number(card_number: str, prefix: str | None = None, rules: Rulebook | None = None) -> str:
     """The family virtual account: the prefix and the last 11 digits of the 13-digit card number.
 
@@ -80,9 +94,7 @@ def va_number(card_number: str, prefix: str | None = None, rules: Rulebook | Non
         '8888801944358911'
     """
     rule = (rules or default_rulebook()).virtual_account
-    card = card_number.strip()
-    if len(card) != rule.card_digits or not card.isdigit():
-        raise RuleInputError("card_number", f"a JKN card number has {rule.card_digits} digits", f"got {card!r}")
+    card = check_card_number(card_number, rules)
     prefix = rule.default_prefix if prefix is None else prefix
     if prefix not in rule.prefixes:
         raise RuleInputError("prefix", f"virtual account prefixes are {', '.join(rule.prefixes)}", f"got {prefix!r}")
@@ -90,6 +102,6 @@ def va_number(card_number: str, prefix: str | None = None, rules: Rulebook | Non
 
 
 def kelas_for_phk(on: dt.date, rules: Rulebook | None = None) -> tuple[int, int]:
-    """(kelas, free months) granted on `on` to a laid-off PPU worker on proof of the PHK (DOMAIN §9)."""
+    """(kelas, free months) granted on `on` to a laid-off PPU worker on proof of the PHK (docs/rules.md §9)."""
     rule = in_force((rules or default_rulebook()).status_change, on, "status change")
     return check_kelas(rule.phk_kelas), rule.phk_free_months

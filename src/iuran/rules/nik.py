@@ -1,6 +1,6 @@
 """NIK (Nomor Induk Kependudukan) parsing and validation — pure: no I/O, no clock.
 
-Layout (DOMAIN §11), 16 digits ``PPKKCCDDMMYYSSSS``:
+Layout (docs/rules.md §11), 16 digits ``PPKKCCDDMMYYSSSS``:
 
 - ``PP`` province, ``KK`` kabupaten/kota (01–69 kabupaten, 71–99 kota), ``CC`` kecamatan where the
   NIK was first issued (it does not change when the holder moves);
@@ -10,7 +10,7 @@ Layout (DOMAIN §11), 16 digits ``PPKKCCDDMMYYSSSS``:
 Region codes are checked against a :class:`RegionLookup` (e.g. ``iuran.wilayah.default_wilayah()``).
 Province and kabupaten/kota must exist, otherwise the NIK is invalid. An unknown kecamatan under a
 known kabupaten/kota is *accepted*: old NIKs may carry codes of regions that have since split
-(DOMAIN §11), so :attr:`NikInfo.kecamatan` is None and :attr:`NikInfo.warnings` says why.
+(docs/rules.md §11), so :attr:`NikInfo.kecamatan` is None and :attr:`NikInfo.warnings` says why.
 
 The year has no century; it is resolved against an explicit reference date (normally the
 registration date): ``2000 + YY`` if that birth date is not after the reference, else ``1900 + YY``.
@@ -30,6 +30,7 @@ from dataclasses import dataclass
 from typing import Literal, Protocol, TypedDict
 
 __all__ = [
+    "FEMALE_DAY_OFFSET",
     "InvalidNik",
     "NamedRegion",
     "NikInfo",
@@ -46,7 +47,7 @@ Sex = Literal["M", "F"]
 
 _NIK_RE = re.compile(r"[0-9]{16}")
 _KECAMATAN_RE = re.compile(r"([0-9]{2})\.?([0-9]{2})\.?([0-9]{2})")
-_FEMALE_DAY_OFFSET = 40  # DOMAIN §11: 40 is added to the day of birth for women.
+FEMALE_DAY_OFFSET = 40  # docs/rules.md §11: 40 is added to the day of birth for women.
 
 
 class NamedRegion(Protocol):
@@ -193,7 +194,7 @@ def make_nik(kecamatan_code: str, birth_date: datetime.date, sex: Sex, serial: i
         raise ValueError(f"sex must be 'M' or 'F', got {sex!r}")
     if not 1 <= serial <= 9999:
         raise ValueError(f"serial must be 1..9999, got {serial}")
-    day = birth_date.day + (_FEMALE_DAY_OFFSET if sex == "F" else 0)
+    day = birth_date.day + (FEMALE_DAY_OFFSET if sex == "F" else 0)
     return f"{''.join(m.groups())}{day:02d}{birth_date.month:02d}{birth_date.year % 100:02d}{serial:04d}"
 
 
@@ -203,8 +204,8 @@ def _birth_date_and_sex(dd: str, mm: str, yy: str, reference: datetime.date) -> 
     sex: Sex
     if 1 <= raw_day <= 31:
         sex, day = "M", raw_day
-    elif _FEMALE_DAY_OFFSET + 1 <= raw_day <= _FEMALE_DAY_OFFSET + 31:
-        sex, day = "F", raw_day - _FEMALE_DAY_OFFSET
+    elif FEMALE_DAY_OFFSET + 1 <= raw_day <= FEMALE_DAY_OFFSET + 31:
+        sex, day = "F", raw_day - FEMALE_DAY_OFFSET
     else:
         raise InvalidNik("nik.birth_date", "day_range", f"day {dd} is not in 01-31 (men) or 41-71 (women)")
     month, yy_int = int(mm), int(yy)

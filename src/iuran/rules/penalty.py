@@ -1,4 +1,4 @@
-"""Service penalty (denda pelayanan) for inpatient care soon after reactivation (DOMAIN §5)."""
+"""Service penalty (denda pelayanan) for inpatient care soon after reactivation (docs/rules.md §5)."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""What a suspended PBPU/BP family pays to be active again (DOMAIN §4).
+"""What a suspended PBPU/BP family pays to be active again (docs/rules.md §4).
 
 Perpres 64/2020 Pasal 42(3): the months in arrears, at most 24 of them, plus the current month. The older
 months are written off at reactivation: an explicit entry, not a silent deletion.

@@ -1,4 +1,4 @@
-"""REHAB (Rencana Pembayaran Bertahap): installment plans for arrears (DOMAIN §7).
+"""REHAB (Rencana Pembayaran Bertahap): installment plans for arrears (docs/rules.md §7).
 
 Two versions are rule data: REHAB 2022 (at most 12 installments of the arrears; active when all is paid) and
 REHAB 2.0 of 3 Feb 2025 (each installment also carries the current month; at most 12 installments or half the

@@ -1,4 +1,4 @@
-"""Membership segments (DOMAIN §2) and who pays for each."""
+"""Membership segments (docs/rules.md §2) and who pays for each."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Coverage status on a date, given what has been billed and paid (DOMAIN §4).
+"""Coverage status on a date, given what has been billed and paid (docs/rules.md §4).
 
 Perpres 64/2020 Pasal 42(1): a month unpaid at its end suspends coverage from the 1st of the next month.
 Pasal 42(3): a suspended participant is active again once the arrears and the current month are paid.

@@ -1,4 +1,4 @@
-"""Coverage, activeness and UHC status of a kabupaten/kota (DOMAIN §10). Ratios are exact integers."""
+"""Coverage, activeness and UHC status of a kabupaten/kota (docs/rules.md §10). Ratios are exact integers."""
 
 from __future__ import annotations
 

@@ -11,9 +11,11 @@ from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from iuran.billing.cycle import STAGES, STEPS, check_order, finished_steps, run_step
+from iuran.billing.cycle import STAGES, STEPS, CycleError, check_order, finished_steps, run_step
 from iuran.rules.month import Month
 from iuran.services.unit_of_work import UnitOfWork
+
+__all__ = ["STEPS", "CycleError", "CycleResult", "run_cycle"]
 
 Progress = Callable[[str, int, int], None]  # (step, steps done, steps in all)
 

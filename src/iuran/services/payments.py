@@ -10,9 +10,19 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from iuran.billing import payments
-from iuran.billing.payments import ImportResult, PaymentRequest, PostedPayment
+from iuran.billing.payments import ImportResult, PaymentRejected, PaymentRequest, PostedPayment
 from iuran.rules.errors import RuleInputError
 from iuran.services.unit_of_work import UnitOfWork
+
+__all__ = [
+    "ImportResult",
+    "Imported",
+    "PaymentRejected",
+    "PaymentRequest",
+    "PostedPayment",
+    "import_payments",
+    "post_payment",
+]
 
 
 @dataclass(frozen=True)

@@ -21,7 +21,7 @@ SECOND_NAMES = (
     "Anggraini", "Suparman", "Supriadi", "Kurnia", "Maulana", "Ramadhan", "Sopian", "Sumarni", "Nuraeni",
 )  # fmt: skip
 
-# Registration channels (DOMAIN §8), with the share of new PBPU/BP families each brings (illustrative).
+# Registration channels (docs/rules.md §8), with the share of new PBPU/BP families each brings (illustrative).
 REGISTRATION_CHANNELS = (
     ("kantor_cabang", 0.30),
     ("bpjs_keliling", 0.08),
@@ -35,11 +35,11 @@ REGISTRATION_CHANNELS = (
     ("kader_jkn", 0.10),
 )
 # Members registered by their payer rather than by themselves.
-CHANNEL_EMPLOYER = "e_dabu"  # employers' portal (DOMAIN §1)
+CHANNEL_EMPLOYER = "e_dabu"  # employers' portal (docs/rules.md §1)
 CHANNEL_PEMDA = "dinas_sosial"  # PBI APBD: the Pemda through its social office
 CHANNEL_KEMENSOS = "kemensos_dtks"  # PBI APBN: drawn from the DTKS by the Ministry of Social Affairs
 
-# Payment channels (DOMAIN §8), with the share of family payments through each (illustrative).
+# Payment channels (docs/rules.md §8), with the share of family payments through each (illustrative).
 PAYMENT_CHANNELS = (
     ("autodebit", 0.25),
     ("bank", 0.30),

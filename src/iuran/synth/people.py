@@ -1,6 +1,6 @@
 """Synthetic people of a chunk of families: ages, sexes, NIKs, KKs, names, phones, registration, vectorised.
 
-NIK (DOMAIN §11): kecamatan of first issue + DDMMYY of birth (40 added to the day for women) + a serial from 0001
+NIK (docs/rules.md §11): kecamatan of first issue + DDMMYY of birth (40 added to the day for women) + a serial from 0001
 that runs per (kecamatan, birth date, sex) across the whole branch, kept in `Serials`. The formatting is the
 vectorised twin of `iuran.rules.nik.make_nik` (the tests check them against each other).
 """
@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
+from iuran.rules.nik import FEMALE_DAY_OFFSET
 from iuran.rules.rulebook import default_rulebook
 from iuran.rules.segments import Segment
 from iuran.synth.names import (
@@ -33,7 +34,6 @@ BIRTH_EPOCH = int(np.datetime64("1925-01-01", "D").astype(np.int64))
 BIRTH_DAYS = int(np.datetime64("2030-01-01", "D").astype(np.int64)) - BIRTH_EPOCH
 KK_EPOCH = int(np.datetime64("2000-01-01", "D").astype(np.int64))
 KK_DAYS = int(np.datetime64("2030-01-01", "D").astype(np.int64)) - KK_EPOCH
-_FEMALE_DAY_OFFSET = 40  # DOMAIN §11
 
 # Card numbers: the rule's length (13 digits), zeros, "1" and nine more, a permutation of the person's sequence
 # number; the family virtual account takes the rule's tail of it (11 digits), so that tail must hold all ten.
@@ -106,7 +106,7 @@ def month_end_day(month_index: I64) -> I64:
 def nik_numbers(kecamatan_digits: I64, birth: I64, female: NDArray[np.bool_], serial: I64) -> NDArray[np.str_]:
     """The vectorised `make_nik`: kecamatan, DDMMYY with 40 added to a woman's day, serial."""
     day, month, year = ddmmyy(birth)
-    day = day + _FEMALE_DAY_OFFSET * female
+    day = day + FEMALE_DAY_OFFSET * female
     value = kecamatan_digits * 10**10 + day * 10**8 + month * 10**6 + (year % 100) * 10**4 + serial
     return value.astype(np.str_)
 

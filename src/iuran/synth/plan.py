@@ -33,14 +33,14 @@ SEGMENTS: tuple[Segment, ...] = (
     Segment.BP,
 )
 SEG = {s: i for i, s in enumerate(SEGMENTS)}
-FAMILY_BILLED = (SEG[Segment.PBPU], SEG[Segment.BP])
+FAMILY_BILLED = tuple(SEG[s] for s in Segment if s.is_family_billed)
 
 # Family sizes 1..7 (mean ≈ 3.3; BPS household size is about 3.8 persons, a KK is often smaller).
 FAMILY_SIZE_P = np.array([0.16, 0.18, 0.22, 0.21, 0.13, 0.06, 0.04])
 BP_FAMILY_SIZE_P = np.array([0.30, 0.40, 0.15, 0.10, 0.05, 0.0, 0.0])  # pensioners, investors: smaller families
 # PBPU/BP class mix I/II/III.
 KELAS_P = np.array([0.15, 0.25, 0.60])
-# PPU: the 5% covers the worker and up to 4 family members; more cost 1% each (DOMAIN §2).
+# PPU: the 5% covers the worker and up to 4 family members; more cost 1% each (docs/rules.md §2).
 PPU_COVERED = 5
 
 EPOCH_2014 = int(np.datetime64("2014-01-01", "D").astype(np.int64))  # JKN starts

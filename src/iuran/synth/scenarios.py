@@ -1,4 +1,4 @@
-"""The published pictures a synthetic branch reproduces, with their sources (DOMAIN §13).
+"""The published pictures a synthetic branch reproduces, with their sources (docs/rules.md §13).
 
 A scenario says which kabupaten/kota the branch serves, the coverage of each (registered ÷ population), the share of
 each segment among the registered, the activeness of each segment (active ÷ registered) and the month the picture
@@ -61,8 +61,8 @@ class Scenario:
 # --- Kalimantan Tengah, 1 November 2023 --------------------------------------------------------------------------
 
 _KALTENG_SOURCE = (
-    "kaltengterkini.co.id, 'BPJS : Cakupan Kepesertaan di Kalteng 98,12% dengan Keaktifan 70,95%', 27 Nov 2023 "
-    "(shared/seeds/001): coverage per kabupaten/kota and activeness per segment on 1 November 2023"
+    "kaltengterkini.co.id, 'BPJS : Cakupan Kepesertaan di Kalteng 98,12% dengan Keaktifan 70,95%', 27 Nov 2023: "
+    "coverage per kabupaten/kota and activeness per segment on 1 November 2023"
 )
 
 _KALTENG_COVERAGE = {
@@ -139,7 +139,7 @@ KALTENG_2023 = Scenario(
 # --- Kabupaten Bogor, 2024 -----------------------------------------------------------------------------------------
 
 _BOGOR_SOURCE = (
-    "ANTARA News Megapolitan 2024, 'sejuta peserta JKN di Kabupaten Bogor menunggak iuran' (shared/seeds/003): "
+    "ANTARA News Megapolitan 2024, 'sejuta peserta JKN di Kabupaten Bogor menunggak iuran': "
     "5.5 million must be covered, 5.3 million registered (97%), 76% active, about 1 million in arrears"
 )
 _BOGOR_POPULATION_2024 = 5_809_790  # Dukcapil semester II 2024, the population table

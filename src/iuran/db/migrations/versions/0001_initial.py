@@ -25,7 +25,7 @@ def _id() -> sa.Column[int]:
 
 
 def upgrade() -> None:
-    # --- regions and population (../shared/data/wilayah, MIT) ---
+    # --- regions and population (cahyadsn/wilayah, MIT: src/iuran/wilayah/data) ---
     op.create_table(
         "region",
         sa.Column("code", sa.String(13), primary_key=True),
@@ -107,7 +107,7 @@ def upgrade() -> None:
         sa.Column("pemda_code", sa.String(5), sa.ForeignKey("region.code"), unique=True),
         sa.Column("kabkota_code", sa.String(5)),
         sa.Column("opened_on", sa.Date, nullable=False),
-        sa.Column("activated_on", sa.Date),  # a new PBPU family: the day of its first payment (DOMAIN §6)
+        sa.Column("activated_on", sa.Date),  # a new PBPU family: the day of its first payment (docs/rules.md §6)
         sa.CheckConstraint("kind in ('family', 'employer', 'central_gov', 'pemda')", name="account_kind"),
     )
     op.create_table(
