@@ -22,9 +22,11 @@ from iuran.billing.rates import write_rates
 from iuran.db.engine import create_temp_as, is_postgres
 from iuran.db.months import from_db, to_db
 from iuran.rules.arrears_aging import AGING_BUCKETS
+from iuran.rules.errors import RuleInputError
 from iuran.rules.month import Month
-from iuran.rules.rulebook import Rulebook, in_force
+from iuran.rules.rulebook import Rulebook
 from iuran.rules.segments import Segment
+from iuran.rules.status import suspension_in_force
 
 # Stages run one after another. A stage's lanes run side by side (PostgreSQL); a lane's steps one after another.
 # The first lane of a stage is its longest.
@@ -353,20 +355,12 @@ def _status(conn: Connection, step: _Step) -> int:
     return n
 
 
-# The suspension rules this step implements (`[[suspension]]` grace in the rulebook).
-_GRACE_END_OF_MONTH = "end_of_month"  # unpaid at month end: non-active from the 1st of the next month
-
-
 def _check_suspension(step: _Step) -> None:
-    """The suspension rule in force for the month must be one this step applies: a new one fails loudly."""
-    day = step.month.first_day()
-    rule = in_force(step.rules.suspension, day, "suspension")
-    if rule.grace != _GRACE_END_OF_MONTH:
-        raise CycleError(
-            "suspension.grace: the cycle suspends an account unpaid at month end from the 1st of the next month"
-            f" ({_GRACE_END_OF_MONTH!r}); the rule in force on {day.isoformat()} ({rule.basis}) is {rule.grace!r},"
-            " which it does not implement"
-        )
+    """The suspension rule in force for the month must be the one this step applies: a new one fails loudly."""
+    try:
+        suspension_in_force(step.month.first_day(), step.rules)
+    except RuleInputError as e:
+        raise CycleError(str(e)) from None
 
 
 # --- step 4: subsidy -------------------------------------------------------------------------------------------

@@ -39,6 +39,7 @@ from iuran.rules.membership import first_payment_window
 from iuran.rules.payment_policy import WHOLE_BILL, payers_settling
 from iuran.rules.reactivation import arrears_cap
 from iuran.rules.rulebook import Rulebook, RuleNotInForce
+from iuran.rules.status import suspension_in_force
 
 __all__ = [
     "ImportResult",
@@ -243,6 +244,7 @@ def _settle(
     rules: Rulebook,
 ) -> tuple[int, settle.Settled]:
     """Stage the lines and settle them, round after round; the working tables stay for the caller to read."""
+    suspension_in_force(now.date(), rules)  # the statuses after payment follow the rule the SQL applies
     create_working_tables(conn, d)
     staged = stage_lines(conn, d, lines)
     settle.lock_books(conn, d, staged)

@@ -95,7 +95,7 @@ def quote(
         months=tuple(months),
         written_off=tuple(written_off),
         current_month=MonthAmount(current, now_due),
-        active=False if kind == "family" and activated_on is None else is_active(on, billed, activated_on),
+        active=False if kind == "family" and activated_on is None else is_active(on, billed, activated_on, rules),
         unpaid_since=min(arrears) if arrears else None,
     )
 

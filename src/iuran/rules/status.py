@@ -10,7 +10,30 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from iuran.rules.errors import RuleInputError
 from iuran.rules.month import Month
+from iuran.rules.rulebook import Rulebook, SuspensionRule, default_rulebook, in_force
+
+# The suspension rule iuran applies (`[[suspension]]` grace): unpaid at month end, non-active from the next 1st.
+END_OF_MONTH = "end_of_month"
+
+
+def suspension_in_force(day: dt.date, rules: Rulebook | None = None) -> SuspensionRule:
+    """The suspension rule in force on `day`, which must be the one this module (and the cycle's and the
+    settlement's SQL) applies; a new rule in the data fails loudly instead of being ignored.
+
+    Example:
+        >>> suspension_in_force(dt.date(2024, 3, 1)).grace
+        'end_of_month'
+    """
+    rule = in_force((rules or default_rulebook()).suspension, day, "suspension")
+    if rule.grace != END_OF_MONTH:
+        raise RuleInputError(
+            "suspension.grace",
+            f"iuran suspends an account unpaid at month end from the 1st of the next month ({END_OF_MONTH!r})",
+            f"the rule in force on {day.isoformat()} ({rule.basis}) is {rule.grace!r}",
+        )
+    return rule
 
 
 @dataclass(frozen=True)
@@ -24,7 +47,9 @@ class BilledMonth:
         return self.settled_on is None or self.settled_on > day
 
 
-def is_active(day: dt.date, billed: Iterable[BilledMonth], active_from: dt.date | None = None) -> bool:
+def is_active(
+    day: dt.date, billed: Iterable[BilledMonth], active_from: dt.date | None = None, rules: Rulebook | None = None
+) -> bool:
     """Whether a participant is covered on `day`.
 
     `active_from` is when coverage first started (a new PBPU family: its first payment); None means it
@@ -37,6 +62,7 @@ def is_active(day: dt.date, billed: Iterable[BilledMonth], active_from: dt.date 
         >>> is_active(dt.date(2024, 2, 1), [BilledMonth(jan), BilledMonth(feb)])
         False
     """
+    suspension_in_force(day, rules)
     if active_from is not None and day < active_from:
         return False
     current = Month.of(day)
