@@ -32,12 +32,11 @@ from iuran.registry.enrolment import government_account, register_employer, regi
 from iuran.rules.arrears_aging import bucket_of
 from iuran.rules.contribution import family_due, pbi_person_month, pbpu_person_month, ppu_month
 from iuran.rules.month import Month, month_range
-from iuran.rules.rulebook import SuspensionRule, default_rulebook, in_force
+from iuran.rules.rulebook import SuspensionRule, in_force
 from iuran.rules.segments import Segment
+from rule_months import FIRST, LAST, RATE_CHANGES, RB, months
 
-RB = default_rulebook()
 KABKOTA = "62.71"  # Kota Palangka Raya: the persons of cycle_fixtures live there
-FIRST, LAST = Month(2014, 1), Month(2026, 12)
 OPENED = dt.date(2014, 1, 1)
 SETTINGS = settings(
     max_examples=200,
@@ -45,20 +44,6 @@ SETTINGS = settings(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 
-# Every month a rate, a cap or the extra-member share changes, and the month before it; and any month in between.
-_CHANGES = sorted(
-    {
-        Month.of(e.effective) + d
-        for table in (RB.pbpu_rate, RB.pbi_rate, RB.ppu_rate, RB.ppu_wage_cap, RB.ppu_extra_member)
-        for e in table
-        for d in (-1, 0)
-        if FIRST <= Month.of(e.effective) + d <= LAST
-    },
-    key=lambda m: m.index,
-)
-months = st.one_of(
-    st.sampled_from(_CHANGES), st.sampled_from([Month.from_index(i) for i in range(FIRST.index, LAST.index + 1)])
-)
 _CAPS = sorted({c.cap + d for c in RB.ppu_wage_cap for d in (-1, 0, 1)})
 
 
@@ -286,7 +271,7 @@ def _check(conn: Connection, b: BranchMonth, acc: Accounts) -> None:
 
 
 def _every_kind_in(month: Month) -> BranchMonth:
-    """A branch month with every kind of line: the explicit examples, one for each month of `_CHANGES`."""
+    """A branch month with every kind of line: the explicit examples, one for each month of `RATE_CHANGES`."""
     pn_caps = tuple(c for c in RB.ppu_wage_cap if c.segment == Segment.PPU_PN.value)
     cap = in_force(pn_caps, month.first_day(), "PPU PN wage cap").cap
     umk = 2_900_000
@@ -316,7 +301,7 @@ def test_the_cycle_bills_every_line_and_charge_as_the_rules_engine_does(engine: 
 
         # Random branch months (hypothesis draws months unevenly), and every rate change for certain.
         check = given(b=branch_months())(bills_as_the_rules_say)
-        for month in _CHANGES:
+        for month in RATE_CHANGES:
             check = example(b=_every_kind_in(month))(check)
         try:
             SETTINGS(check)()

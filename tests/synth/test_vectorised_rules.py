@@ -12,11 +12,11 @@ from iuran.rules.contribution import family_due, ppu_month
 from iuran.rules.membership import va_number
 from iuran.rules.month import Month
 from iuran.rules.nik import make_nik
-from iuran.rules.rulebook import default_rulebook
 from iuran.rules.segments import Segment
 from iuran.synth.people import card_numbers, nik_numbers, va_numbers
 from iuran.synth.plan import FAMILY_SIZE_P, family_sizes, pick_exact
 from iuran.synth.prices import FamilyPrices, PpuRates
+from rule_months import FIRST, LAST, RATE_CHANGES, RB, months
 
 
 def test_nik_numbers_are_make_nik() -> None:
@@ -58,22 +58,6 @@ def test_ppu_worker_month_is_ppu_month(segment: Segment) -> None:
 
 # --- property tests: the numpy twins equal the rules engine to the Rupiah, over random inputs -------------------
 
-RB = default_rulebook()
-FIRST, LAST = Month(2014, 1), Month(2026, 12)
-# Every month a rate, a cap or the extra-member share changes, and the month before it.
-_CHANGES = sorted(
-    {
-        Month.of(e.effective) + d
-        for table in (RB.pbpu_rate, RB.pbi_rate, RB.ppu_rate, RB.ppu_wage_cap, RB.ppu_extra_member)
-        for e in table
-        for d in (-1, 0)
-        if FIRST <= Month.of(e.effective) + d <= LAST
-    },
-    key=lambda m: m.index,
-)
-months = st.one_of(
-    st.sampled_from(_CHANGES), st.sampled_from([Month.from_index(i) for i in range(FIRST.index, LAST.index + 1)])
-)
 # Wages below the UMK, around and above every cap, and any in between.
 wages = st.one_of(
     st.integers(0, 30_000_000),
@@ -88,7 +72,7 @@ _EDGE_WORKERS = [(w, 3_181_013, x) for x, w in enumerate([0, 3_181_012, 3_181_01
 
 
 def _at_every_change(test: Callable[..., None]) -> Callable[..., None]:
-    for month in _CHANGES:
+    for month in RATE_CHANGES:
         for segment in (Segment.PPU_BU, Segment.PPU_PN):
             test = example(month=month, segment=segment, workers=_EDGE_WORKERS)(test)
     return test
@@ -110,7 +94,7 @@ def test_ppu_worker_month_is_ppu_month_to_the_rupiah(
 @example(
     first=FIRST,
     span=LAST.index - FIRST.index,
-    cases=[(1 + i % 3, FIRST.months_until(m), 1 + i % 7) for i, m in enumerate(_CHANGES)],
+    cases=[(1 + i % 3, FIRST.months_until(m), 1 + i % 7) for i, m in enumerate(RATE_CHANGES)],
 )
 @given(
     first=months,
