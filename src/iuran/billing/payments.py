@@ -34,6 +34,7 @@ from iuran.billing.payments_file import (
 from iuran.billing.payments_staging import Dialect, create_working_tables, drop_working_tables, stage_lines
 from iuran.billing.quote import MonthAmount
 from iuran.db.months import from_db
+from iuran.db.values import as_datetime
 from iuran.rules.errors import RuleInputError
 from iuran.rules.membership import first_payment_window
 from iuran.rules.payment_policy import WHOLE_BILL, payers_settling
@@ -220,13 +221,12 @@ def posted_payment(conn: Connection, reference: str, *, duplicate: bool = False)
         {"p": p.id},
     ).all()
     active = conn.execute(text("SELECT active FROM account_status WHERE account_id = :a"), {"a": p.account_id})
-    paid_at = p.paid_at if isinstance(p.paid_at, dt.datetime) else dt.datetime.fromisoformat(str(p.paid_at))
     return PostedPayment(
         payment_id=int(p.id),
         reference=reference,
         account_id=int(p.account_id),
         amount=int(p.amount),
-        paid_at=paid_at,
+        paid_at=as_datetime(p.paid_at),
         channel=str(p.channel),
         settled=tuple(MonthAmount(from_db(int(m)), int(a)) for paid, m, a in months if paid),
         written_off=tuple(MonthAmount(from_db(int(m)), int(a)) for paid, m, a in months if not paid),

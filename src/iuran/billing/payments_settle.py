@@ -23,6 +23,7 @@ from sqlalchemy import Connection, text
 from iuran.billing.payable import DUE_COLUMNS, due_items, sql_among
 from iuran.billing.payments_file import DETAIL_MAX, Rejection
 from iuran.billing.payments_staging import Dialect
+from iuran.db.values import as_date
 
 DUPLICATE = "duplicate"
 REJECTED = "rejected"
@@ -171,7 +172,7 @@ def load_waiting_periods(conn: Connection, first_payment_day: FirstPaymentDay) -
     ).scalars()
     rows = []
     for raw in opened:
-        day = raw if isinstance(raw, dt.date) else dt.date.fromisoformat(str(raw))
+        day = as_date(raw)
         first = first_payment_day(day)
         if first is not None:
             rows.append({"opened": raw, "first": first, "text": first.isoformat()})

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, text
 from iuran.billing.payable import due_items
 from iuran.billing.payments_staging import Dialect
 from iuran.db.months import from_db, to_db
+from iuran.db.values import as_date
 from iuran.rules.month import Month
 from iuran.rules.payment_policy import WHOLE_BILL, payment_policy
 from iuran.rules.reactivation import arrears_cap
@@ -116,8 +117,4 @@ def _settled_this_month(conn: Connection, account_id: int, on: dt.date) -> list[
             "after": dt.datetime.combine(on + dt.timedelta(days=1), dt.time()),
         },
     ).all()
-    return [BilledMonth(from_db(int(m)), _date(d)) for m, d in rows]
-
-
-def _date(value: object) -> dt.date:
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    return [BilledMonth(from_db(int(m)), as_date(d)) for m, d in rows]

@@ -8,8 +8,10 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, text
 
 from iuran.db.months import to_db
+from iuran.db.values import as_date
 from iuran.registry.enrolment import mask
 from iuran.rules.errors import RuleInputError
+from iuran.rules.membership import check_va_number
 from iuran.rules.month import Month
 
 
@@ -39,14 +41,11 @@ class Member:
 
 
 _ACCOUNT = "SELECT id, kind, name, va, opened_on, activated_on FROM account"
-VA_DIGITS = 16
-NIK_DIGITS = 16
+NIK_DIGITS = 16  # the layout of docs/rules.md §11 (iuran.rules.nik)
 
 
 def account_by_va(conn: Connection, va: str) -> Account:
-    va = va.strip()
-    if len(va) != VA_DIGITS or not (va.isdigit() and va.isascii()):
-        raise RuleInputError("va", f"a virtual account has {VA_DIGITS} digits", f"got {len(va)} characters")
+    va = check_va_number(va)
     return _one(
         conn, f"{_ACCOUNT} WHERE va = :v AND kind = 'family'", {"v": va}, "va", "no family has this virtual account"
     )
@@ -85,19 +84,14 @@ def members(conn: Connection, account_id: int, month: Month) -> tuple[Member, ..
         ),
         {"a": account_id, "m": to_db(month)},
     ).all()
-    return tuple(Member(mask(r.nik), r.name, r.segment, r.kelas, _date(r.died_on)) for r in rows)
+    return tuple(
+        Member(mask(r.nik), r.name, r.segment, r.kelas, None if r.died_on is None else as_date(r.died_on)) for r in rows
+    )
 
 
 def _one(conn: Connection, sql: str, params: dict[str, object], field: str, detail: str) -> Account:
     row = conn.execute(text(sql), params).first()
     if row is None:
         raise AccountNotFound(field, "a registered payer account", detail)
-    opened_on = _date(row.opened_on)
-    assert opened_on is not None, "account.opened_on is NOT NULL"
-    return Account(int(row.id), row.kind, row.name, row.va, opened_on, _date(row.activated_on))
-
-
-def _date(value: object) -> dt.date | None:
-    if value is None:
-        return None
-    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value))
+    activated_on = None if row.activated_on is None else as_date(row.activated_on)
+    return Account(int(row.id), row.kind, row.name, row.va, as_date(row.opened_on), activated_on)

@@ -86,6 +86,22 @@ def check_card_number(card_number: str, rules: Rulebook | None = None) -> str:
     return card
 
 
+def check_va_number(va: str, rules: Rulebook | None = None) -> str:
+    """A family virtual account as the rules write it (a prefix and the card's tail: 16 digits), or
+    `RuleInputError` naming `va`.
+
+    Example:
+        >>> check_va_number("8888801944358911")
+        '8888801944358911'
+    """
+    rule = (rules or default_rulebook()).virtual_account
+    digits = len(rule.default_prefix) + rule.card_tail_digits
+    va = va.strip()
+    if len(va) != digits or not (va.isdigit() and va.isascii()):
+        raise RuleInputError("va", f"a virtual account has {digits} digits", f"got {len(va)} characters")
+    return va
+
+
 def va_number(card_number: str, prefix: str | None = None, rules: Rulebook | None = None) -> str:
     """The family virtual account: the prefix and the last 11 digits of the 13-digit card number.
 
