@@ -9,7 +9,15 @@ import pytest
 from iuran.rules.calendar import due_date
 from iuran.rules.contribution import Shares, contribution, family_due, ppu_wage_base
 from iuran.rules.errors import RuleInputError
-from iuran.rules.membership import class_change, first_payment_window, kelas_for_phk, va_number
+from iuran.rules.membership import (
+    arrears_promise_due,
+    class_change,
+    first_payment_window,
+    kelas_for_phk,
+    mutasi_effective_month,
+    newborn_registration_deadline,
+    va_number,
+)
 from iuran.rules.month import Month
 from iuran.rules.penalty import service_penalty
 from iuran.rules.reactivation import reactivation_quote
@@ -373,6 +381,16 @@ def test_class_change_by_request_is_only_for_pbpu_and_bp() -> None:
 
 def test_laid_off_worker_gets_6_months_of_kelas_three() -> None:
     assert kelas_for_phk(dt.date(2024, 1, 1)) == (3, 6)
+
+
+def test_employer_changes_by_the_20th_and_newborns_within_28_days() -> None:
+    rule = in_force(RB.status_change, dt.date(2024, 1, 1), "status change")
+    assert (rule.mutasi_cutoff_day, rule.newborn_registration_days) == (20, 28)
+    assert rule.pbpu_to_ppu_arrears_promise_months == 6
+    assert mutasi_effective_month(dt.date(2024, 5, 20)) == Month(2024, 6)
+    assert mutasi_effective_month(dt.date(2024, 5, 21)) == Month(2024, 7)
+    assert newborn_registration_deadline(dt.date(2024, 2, 1)) == dt.date(2024, 2, 29)
+    assert arrears_promise_due(dt.date(2024, 3, 4)) == Month(2024, 9)
 
 
 # --- §10 UHC -------------------------------------------------------------------------------------

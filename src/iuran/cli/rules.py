@@ -41,7 +41,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "new_pbpu": ("Pendaftaran PBPU baru: pembayaran pertama", "§6"),
     "rehab": ("REHAB (Rencana Pembayaran Bertahap)", "§7"),
     "class_change": ("Perubahan kelas", "§9"),
-    "status_change": ("Perubahan status: PHK (kelas dan bulan tanpa iuran)", "§2, §9"),
+    "status_change": ("Perubahan status: PHK, alih jenis, bayi baru lahir, mutasi", "§2, §9"),
     "virtual_account": ("Virtual account keluarga", "§2"),
     "uhc_prioritas": ("UHC Prioritas (non cut off)", "§10"),
     "uhc_award": ("UHC Awards", "§10"),

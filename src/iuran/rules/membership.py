@@ -121,3 +121,37 @@ def kelas_for_phk(on: dt.date, rules: Rulebook | None = None) -> tuple[int, int]
     """(kelas, free months) granted on `on` to a laid-off PPU worker on proof of the PHK (docs/rules.md §9)."""
     rule = in_force((rules or default_rulebook()).status_change, on, "status change")
     return check_kelas(rule.phk_kelas), rule.phk_free_months
+
+
+def arrears_promise_due(moved_on: dt.date, rules: Rulebook | None = None) -> Month:
+    """The last month by which a PBPU member who became a PPU worker on `moved_on` pays the old arrears.
+
+    Example:
+        >>> arrears_promise_due(dt.date(2024, 3, 4))
+        Month(2024-09)
+    """
+    rule = in_force((rules or default_rulebook()).status_change, moved_on, "status change")
+    return Month.of(moved_on) + rule.pbpu_to_ppu_arrears_promise_months
+
+
+def newborn_registration_deadline(born_on: dt.date, rules: Rulebook | None = None) -> dt.date:
+    """The last day a newborn is registered without contributions owed from birth.
+
+    Example:
+        >>> newborn_registration_deadline(dt.date(2024, 2, 1))
+        datetime.date(2024, 2, 29)
+    """
+    rule = in_force((rules or default_rulebook()).status_change, born_on, "status change")
+    return born_on + dt.timedelta(days=rule.newborn_registration_days)
+
+
+def mutasi_effective_month(submitted_on: dt.date, rules: Rulebook | None = None) -> Month:
+    """The month an employer's change (mutasi) submitted on `submitted_on` takes effect: the next month when sent
+    by the cut-off day, else the month after.
+
+    Example:
+        >>> mutasi_effective_month(dt.date(2024, 5, 20)), mutasi_effective_month(dt.date(2024, 5, 21))
+        (Month(2024-06), Month(2024-07))
+    """
+    rule = in_force((rules or default_rulebook()).status_change, submitted_on, "status change")
+    return Month.of(submitted_on) + (1 if submitted_on.day <= rule.mutasi_cutoff_day else 2)

@@ -165,6 +165,9 @@ class StatusChangeRule:
     effective: dt.date
     phk_free_months: int
     phk_kelas: int
+    pbpu_to_ppu_arrears_promise_months: int
+    newborn_registration_days: int
+    mutasi_cutoff_day: int
     basis: str
 
 
