@@ -24,7 +24,7 @@ from hypothesis import strategies as st
 from sqlalchemy import Connection, Engine, text
 
 from cycle_fixtures import person
-from iuran.billing import cycle
+from iuran.billing import cycle, month_state
 from iuran.billing.cycle import CycleError
 from iuran.billing.rates import write_rates
 from iuran.db.months import to_db
@@ -248,18 +248,12 @@ def _check(conn: Connection, b: BranchMonth, acc: Accounts) -> None:
     }
     assert got_charges == want_charges, b
 
-    # The subsidy step bills the governments the Kelas III share of the active family members.
-    # The status of every payer account, as the status step leaves it: the families' as drawn, the others active.
-    active = {account: True for account in (*acc.employer.values(), *acc.government.values())}
-    active.update({account: f.active for f, account in zip(b.families, acc.families, strict=False)})
-    conn.execute(
-        text(
-            "INSERT INTO account_status (account_id, active, status_since, months_in_arrears, arrears_amount,"
-            " unpaid_since, as_of_month) VALUES (:a, :active, :d, 0, 0, NULL, :m)"
-        ),
-        [{"a": a, "active": v, "d": b.month.first_day(), "m": to_db(b.month)} for a, v in active.items()],
-    )
-    cycle._subsidy(conn, step)
+    # The subsidy step bills the governments the Kelas III share of the family members active on the 1st: here
+    # the families drawn active paid for the first time the day before, the others never did.
+    for f, account in zip(b.families, acc.families, strict=False):
+        paid = b.month.first_day() - dt.timedelta(days=1) if f.active else None
+        conn.execute(text("UPDATE account SET activated_on = :d WHERE id = :a"), {"a": account, "d": paid})
+    month_state.bill_subsidy(conn, b.month, now)
     got_subsidies = {
         r.kind: (r.members, r.amount)
         for r in conn.execute(
@@ -334,6 +328,6 @@ def test_the_snapshot_ages_arrears_into_the_rules_buckets(engine: Engine) -> Non
     values = ", ".join(f"({n})" for n in lengths)
     with engine.connect() as conn:
         got = dict(
-            conn.execute(text(f"WITH t(n) AS (VALUES {values}) SELECT n, {cycle._bucket_case('n')} FROM t")).all()
+            conn.execute(text(f"WITH t(n) AS (VALUES {values}) SELECT n, {month_state._bucket_case('n')} FROM t")).all()
         )
     assert got == {n: bucket_of(n) for n in lengths}

@@ -17,15 +17,15 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
+from iuran.billing import month_state, turns
+from iuran.billing.billable import BILLABLE, UMK_JOIN, analyze, month_params, prepare_umk, sql_segments
 from iuran.billing.collection_figures import write_collection_snapshot
 from iuran.billing.rates import write_rates
 from iuran.db.engine import create_temp_as, is_postgres
 from iuran.db.months import from_db, to_db
-from iuran.rules.arrears_aging import AGING_BUCKETS
 from iuran.rules.errors import RuleInputError
 from iuran.rules.month import Month
 from iuran.rules.rulebook import Rulebook
-from iuran.rules.segments import Segment
 from iuran.rules.status import suspension_in_force
 
 # Stages run one after another. A stage's lanes run side by side (PostgreSQL); a lane's steps one after another.
@@ -86,6 +86,7 @@ def run_step(conn: Connection, step: str, month: Month, now: dt.datetime, rules:
 
     `beside`: the step runs beside a stage's first (and longest) lane, which keeps PostgreSQL's parallel workers.
     """
+    turns.turn_of_step(conn)
     if beside and is_postgres(conn):
         # Two cores: a lane beside the stage's first (and longest) one keeps to one of them.
         conn.execute(text("SET LOCAL max_parallel_workers_per_gather = 0"))
@@ -106,49 +107,19 @@ class _Step:
     rules: Rulebook
 
 
-def _params(month: Month, now: dt.datetime) -> dict[str, object]:
-    return {
-        "m": to_db(month),
-        "first": month.first_day(),
-        "year": month.year,
-        "now": now,
-    }
-
-
 # --- step 1: rates ---------------------------------------------------------------------------------------------
 
 
 def _rates(conn: Connection, step: _Step) -> int:
     n = write_rates(conn, step.month, step.rules)
-    _analyze(conn, "rate_in_force")  # the month's rates are new: the planner must know they are there
+    analyze(conn, "rate_in_force")  # the month's rates are new: the planner must know they are there
     return n
 
 
 # --- step 2: bill ----------------------------------------------------------------------------------------------
 
-# Who is billed in month :m: a membership covering the month, with a payer. (A death closes the membership at the
-# month of death, so the dead are not billed after it.) `cycle_umk` is the minimum wage for each employer account.
-# {rates}: JOIN bills only memberships with a rate; LEFT JOIN keeps the others, to count them.
-_BILLABLE = """
-FROM membership m
-{rates} rate_in_force r ON r.month = :m AND r.segment = m.segment AND r.kelas = COALESCE(m.kelas, 0)
-LEFT JOIN cycle_umk u ON u.account_id = m.account_id
-{join}
-WHERE m.valid_from <= :m AND (m.valid_to IS NULL OR m.valid_to >= :m)
-  AND m.account_id IS NOT NULL
-"""
-
-
-def _segments(which: Callable[[Segment], bool]) -> str:
-    """The segments a rule of `iuran.rules.segments.Segment` selects, as an SQL list: `('ppu-pn', 'ppu-bu')`."""
-    values = [s.value for s in Segment if which(s)]
-    assert values and all(v.replace("-", "").isalnum() for v in values), values  # safe to quote as they are
-    return "(" + ", ".join(f"'{v}'" for v in values) + ")"
-
-
-_PPU = _segments(lambda s: s.is_ppu)
-_PBI = _segments(lambda s: s.is_pbi)
-_FAMILY_BILLED = _segments(lambda s: s.is_family_billed)
+PPU = sql_segments(lambda s: s.is_ppu)
+PBI = sql_segments(lambda s: s.is_pbi)
 
 # PPU wage base: at least the UMK, at most the cap (Perpres 82/2018 Pasal 32); dependants carry no wage.
 # The floor is the rulebook's `ppu_wage_floor` (`_check_wage_floor`); the cap is `rate_in_force.wage_cap`.
@@ -164,18 +135,18 @@ def _bp(bp: str) -> str:
 
 # As in iuran.rules.contribution.ppu_month: the whole percentage rounded once, less the worker's part.
 _EMPLOYER = (
-    f"(CASE WHEN m.segment IN {_PPU} THEN {_bp('(r.employer_bp + r.worker_bp)')} - {_bp('r.worker_bp')} ELSE 0 END)"
+    f"(CASE WHEN m.segment IN {PPU} THEN {_bp('(r.employer_bp + r.worker_bp)')} - {_bp('r.worker_bp')} ELSE 0 END)"
 )
 _WORKER = (
-    f"(CASE WHEN m.segment IN {_PPU} "
+    f"(CASE WHEN m.segment IN {PPU} "
     f"THEN {_bp('r.worker_bp')} + m.extra_members * {_bp('r.extra_member_bp')} ELSE 0 END)"
 )
 _GOVERNMENT = "(r.government_central + r.government_pemda)"
 # What the payer account owes for the person: PBPU/BP their participant share (the Kelas III government share is
 # billed to the governments, see subsidy), PBI the whole rate, PPU the employer and worker shares.
 _AMOUNT = (
-    f"(CASE WHEN m.segment IN {_PBI} THEN {_GOVERNMENT} "
-    f"WHEN m.segment IN {_PPU} THEN {_EMPLOYER} + {_WORKER} ELSE r.participant END)"
+    f"(CASE WHEN m.segment IN {PBI} THEN {_GOVERNMENT} "
+    f"WHEN m.segment IN {PPU} THEN {_EMPLOYER} + {_WORKER} ELSE r.participant END)"
 )
 
 
@@ -228,8 +199,8 @@ def _bill(conn: Connection, step: _Step) -> int:
     branch are computed and written once, as a bare `INSERT … SELECT` would.
     """
     _check_wage_floor(step)
-    p = _params(step.month, step.now)
-    _prepare_umk(conn, p)
+    p = month_params(step.month, step.now)
+    prepare_umk(conn, p)
     # The sums per account, counting on the way the memberships the rules cannot bill: a class without a rate, a
     # wage without the minimum wage of an employer's kabupaten/kota. Only then are the rows looked for and named.
     create_temp_as(
@@ -237,7 +208,7 @@ def _bill(conn: Connection, step: _Step) -> int:
         "cycle_charge",
         f"SELECT m.account_id, count(*) AS members, sum({_AMOUNT}) AS amount,"
         " sum(CASE WHEN r.segment IS NULL OR (m.wage IS NOT NULL AND u.account_id IS NULL) THEN 1 ELSE 0 END)"
-        " AS unbillable " + _BILLABLE.format(rates="LEFT JOIN", join="") + " GROUP BY m.account_id",
+        " AS unbillable " + BILLABLE.format(rates="LEFT JOIN", join=UMK_JOIN) + " GROUP BY m.account_id",
         p,
     )
     if conn.execute(text("SELECT 1 FROM cycle_charge WHERE unbillable > 0")).first():
@@ -265,7 +236,7 @@ def _bill(conn: Connection, step: _Step) -> int:
             " participant, government, employer, worker) "
             f"SELECT c.id, m.person_id, :m, m.segment, m.kelas, {_AMOUNT}, r.participant, {_GOVERNMENT},"
             f" {_EMPLOYER}, {_WORKER} "
-            + _BILLABLE.format(rates="JOIN", join="JOIN cycle_charge_id c ON c.account_id = m.account_id")
+            + BILLABLE.format(rates="JOIN", join=f"{UMK_JOIN} JOIN cycle_charge_id c ON c.account_id = m.account_id")
         ),
         p,
     ).rowcount
@@ -278,40 +249,8 @@ def _bill(conn: Connection, step: _Step) -> int:
     )
     for table in ("cycle_charge", "cycle_charge_id", "cycle_umk"):
         conn.execute(text(f"DROP TABLE {table}"))
-    _analyze(conn, "charge", "open_item")
+    analyze(conn, "charge", "open_item")
     return lines
-
-
-def _analyze(conn: Connection, *tables: str) -> None:
-    """Fresh planner statistics after a bulk write, so that the next steps join with the right plans."""
-    if is_postgres(conn):
-        for table in tables:
-            conn.execute(text(f"ANALYZE {table}"))
-
-
-def _prepare_umk(conn: Connection, p: dict[str, object]) -> None:
-    """The UMK that floors the wage base of each employer account's workers, for the month's year."""
-    conn.execute(text("DROP TABLE IF EXISTS cycle_umk"))
-    conn.execute(
-        text(
-            "CREATE TEMPORARY TABLE cycle_umk AS SELECT a.id AS account_id, u.amount FROM account a"
-            " JOIN employer e ON e.id = a.employer_id JOIN umk u ON u.kabkota_code = e.kabkota_code"
-            " AND u.year = :year"
-        ),
-        p,
-    )
-    if is_postgres(conn):
-        conn.execute(text("ANALYZE cycle_umk"))
-
-
-def _open_new_items(conn: Connection, p: dict[str, object], kinds: str) -> None:
-    conn.execute(
-        text(
-            "INSERT INTO open_item (charge_id, account_id, month, amount_open) "
-            f"SELECT id, account_id, month, amount FROM charge WHERE month = :m AND kind IN {kinds} AND amount > 0"
-        ),
-        p,
-    )
 
 
 # --- step 3: status --------------------------------------------------------------------------------------------
@@ -320,7 +259,7 @@ def _open_new_items(conn: Connection, p: dict[str, object], kinds: str) -> None:
 def _status(conn: Connection, step: _Step) -> int:
     """Suspension from the 1st after an unpaid month (Perpres 64/2020 Pasal 42(1)), for every account."""
     _check_suspension(step)
-    p = _params(step.month, step.now)
+    p = month_params(step.month, step.now)
     # Months in arrears: the distinct months before :m with an open item (an account may owe two kinds a month).
     # One sort of the open items by account (a hash of every account × month would spill to disk).
     create_temp_as(
@@ -351,7 +290,7 @@ def _status(conn: Connection, step: _Step) -> int:
         p,
     ).rowcount
     conn.execute(text("DROP TABLE cycle_status"))
-    _analyze(conn, "account_status")
+    analyze(conn, "account_status")
     return n
 
 
@@ -363,155 +302,14 @@ def _check_suspension(step: _Step) -> None:
         raise CycleError(str(e)) from None
 
 
-# --- step 4: subsidy -------------------------------------------------------------------------------------------
+# --- steps 4-6: the month's derived state (iuran.billing.month_state) ------------------------------------------
 
 
-def _subsidy(conn: Connection, step: _Step) -> int:
-    """Kelas III government share, paid only for active participants (Perpres 64/2020 Pasal 34(3)-(4)).
-
-    Counted from the same membership rows the bill step billed, per kabupaten/kota, for active family accounts.
-    """
-    p = _params(step.month, step.now)
-    _prepare_umk(conn, p)
-    conn.execute(text("DROP TABLE IF EXISTS cycle_subsidy"))
-    conn.execute(
-        text(
-            "CREATE TEMPORARY TABLE cycle_subsidy AS "
-            "SELECT p.kabkota_code, r.government_central AS central, r.government_pemda AS pemda,"
-            " count(*) AS persons "
-            + _BILLABLE.format(
-                rates="JOIN",
-                join="JOIN account_status s ON s.account_id = m.account_id AND s.active"
-                " JOIN person p ON p.id = m.person_id",
-            )
-            # A family's rate carries a government share only where the rules give one (Kelas III, since July
-            # 2020: iuran.rules.contribution.pbpu_person_month); PBI is billed whole to the governments by `bill`.
-            + f" AND m.segment IN {_FAMILY_BILLED} AND r.government_central + r.government_pemda > 0"
-            " GROUP BY p.kabkota_code, r.government_central, r.government_pemda"
-        ),
-        p,
-    )
-    # The centre and every Pemda with subsidised residents need a payer account.
-    conn.execute(
-        text(
-            "INSERT INTO account (kind, name, opened_on) SELECT 'central_gov', 'Pemerintah Pusat', :first "
-            "WHERE NOT EXISTS (SELECT 1 FROM account WHERE kind = 'central_gov')"
-        ),
-        p,
-    )
-    conn.execute(
-        text(
-            "INSERT INTO account (kind, name, pemda_code, kabkota_code, opened_on) "
-            "SELECT 'pemda', 'Pemda ' || g.name, g.code, g.code, :first FROM region g "
-            "WHERE g.code IN (SELECT kabkota_code FROM cycle_subsidy WHERE pemda > 0)"
-            " AND NOT EXISTS (SELECT 1 FROM account x WHERE x.pemda_code = g.code)"
-        ),
-        p,
-    )
-    n = conn.execute(
-        text(
-            "INSERT INTO charge (account_id, month, kind, members, amount, created_at) "
-            "SELECT g.id, :m, 'subsidy_central', sum(x.persons), sum(x.persons * x.central), :now "
-            "FROM cycle_subsidy x JOIN account g ON g.kind = 'central_gov' WHERE x.central > 0 GROUP BY g.id"
-        ),
-        p,
-    ).rowcount
-    n += conn.execute(
-        text(
-            "INSERT INTO charge (account_id, month, kind, members, amount, created_at) "
-            "SELECT g.id, :m, 'subsidy_pemda', sum(x.persons), sum(x.persons * x.pemda), :now "
-            "FROM cycle_subsidy x JOIN account g ON g.pemda_code = x.kabkota_code WHERE x.pemda > 0 GROUP BY g.id"
-        ),
-        p,
-    ).rowcount
-    conn.execute(text("DROP TABLE cycle_subsidy"))
-    conn.execute(text("DROP TABLE cycle_umk"))
-    _open_new_items(conn, p, "('subsidy_central', 'subsidy_pemda')")
-    return n
+def _derived(write: Callable[[Connection, Month, dt.datetime], int]) -> Callable[[Connection, _Step], int]:
+    return lambda conn, step: write(conn, step.month, step.now)
 
 
-# --- step 5: snapshot ------------------------------------------------------------------------------------------
-
-# The membership that says a person's segment in month :m: the one covering it, or else the latest that ended
-# before it (memberships of a person do not overlap). Most persons have a covering one; the anti-join runs only
-# over the few ended ones.
-_LATEST_MEMBERSHIP = """
-FROM (SELECT person_id, segment, account_id, valid_to FROM membership
-      WHERE valid_from <= :m AND (valid_to IS NULL OR valid_to >= :m)
-      UNION ALL
-      SELECT e.person_id, e.segment, e.account_id, e.valid_to FROM membership e
-      WHERE e.valid_to < :m AND NOT EXISTS (SELECT 1 FROM membership n WHERE n.person_id = e.person_id
-                                            AND n.valid_from > e.valid_from AND n.valid_from <= :m)) m
-JOIN person p ON p.id = m.person_id
-LEFT JOIN account_status s ON s.account_id = m.account_id
-WHERE p.registered_on <= :first AND (p.died_on IS NULL OR p.died_on >= :first)
-"""
-
-_ACTIVE = "(m.account_id IS NOT NULL AND (m.valid_to IS NULL OR m.valid_to >= :m) AND s.active)"
-
-
-def _bucket_case(months: str) -> str:
-    """`iuran.rules.arrears_aging.bucket_of(months)` as an SQL CASE, for months >= 1."""
-    *bounded, last = AGING_BUCKETS
-    assert last.high is None and all(b.high is not None for b in bounded)
-    whens = " ".join(f"WHEN {months} <= {b.high} THEN '{b.name}'" for b in bounded)
-    return f"CASE {whens} ELSE '{last.name}' END"
-
-
-_BUCKET = _bucket_case("s.months_in_arrears")
-
-
-def _coverage(conn: Connection, step: _Step) -> int:
-    """What the coverage and activeness reports read: registered and active persons per kecamatan × segment."""
-    p = _params(step.month, step.now)
-    if is_postgres(conn):
-        conn.execute(text("SET LOCAL work_mem = '1GB'"))  # one hash of every person, in memory
-        # The books are in memory by now: an index probe per ended membership is cheaper than hashing them all.
-        conn.execute(text("SET LOCAL random_page_cost = 1.1"))
-    conn.execute(text("DELETE FROM snapshot_coverage WHERE month = :m"), p)
-    # Every person counted once: a working table first, so that PostgreSQL may count with parallel workers.
-    create_temp_as(
-        conn,
-        "cycle_coverage",
-        f"SELECT p.kecamatan_code, m.segment, p.kabkota_code, count(*) AS registered,"
-        f" sum(CASE WHEN {_ACTIVE} THEN 1 ELSE 0 END) AS active {_LATEST_MEMBERSHIP}"
-        " GROUP BY p.kecamatan_code, m.segment, p.kabkota_code",
-        p,
-    )
-    n = conn.execute(
-        text(
-            "INSERT INTO snapshot_coverage (month, kecamatan_code, segment, kabkota_code, registered, active) "
-            "SELECT :m, kecamatan_code, segment, kabkota_code, registered, active FROM cycle_coverage"
-        ),
-        p,
-    ).rowcount
-    conn.execute(text("DROP TABLE cycle_coverage"))
-    return n
-
-
-def _snapshot(conn: Connection, step: _Step) -> int:
-    """What the arrears report reads: accounts, persons and Rupiah in arrears per aging bucket."""
-    p = _params(step.month, step.now)
-    conn.execute(text("DELETE FROM snapshot_arrears WHERE month = :m"), p)
-    # Accounts in arrears with members covered this month (the persons the month's charge bills: the memberships
-    # covering the month, each with a rate, as the bill step checks), segment from the memberships.
-    return conn.execute(
-        text(
-            "INSERT INTO snapshot_arrears (month, kabkota_code, segment, bucket, accounts, persons, amount) "
-            f"SELECT :m, COALESCE(a.kabkota_code, ''), x.segment, {_BUCKET}, count(*), sum(x.persons),"
-            " sum(s.arrears_amount) "
-            "FROM account_status s JOIN account a ON a.id = s.account_id "
-            "JOIN (SELECT m.account_id, min(m.segment) AS segment, count(*) AS persons FROM membership m"
-            "      WHERE m.account_id IN (SELECT account_id FROM account_status WHERE months_in_arrears > 0)"
-            "      AND m.valid_from <= :m AND (m.valid_to IS NULL OR m.valid_to >= :m)"
-            "      GROUP BY m.account_id) x ON x.account_id = s.account_id "
-            f"WHERE s.months_in_arrears > 0 GROUP BY COALESCE(a.kabkota_code, ''), x.segment, {_BUCKET}"
-        ),
-        p,
-    ).rowcount
-
-
-# --- step 6: collection ----------------------------------------------------------------------------------------
+# --- step 7: collection ----------------------------------------------------------------------------------------
 
 
 def _collection(conn: Connection, step: _Step) -> int:
@@ -524,8 +322,6 @@ _STEP_FUNCS: dict[str, Callable[[Connection, _Step], int]] = {
     "rates": _rates,
     "bill": _bill,
     "status": _status,
-    "subsidy": _subsidy,
-    "coverage": _coverage,
-    "snapshot": _snapshot,
+    **{name: _derived(write) for name, write in month_state.WRITERS.items()},
     "collection": _collection,
 }

@@ -3,14 +3,20 @@
 Each check is one SQL query that returns the offending rows (at most a sample); an empty result everywhere means
 the ledger balances: for every charge `amount − allocations − write-offs − reversals` is ≥ 0 and equals its open
 item, every allocation points at a real charge of the same account and month and at a real payment, every charge
-and payment at a real account, and no payment is allocated beyond its amount.
+and payment at a real account, and no payment is allocated beyond its amount. The derived state too: every
+account's status agrees with its open items, and the latest month's snapshots and subsidies with the books as of
+its 1st (`iuran.billing.month_state.PROOFS`).
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, text
+
+from iuran.billing import month_state
+from iuran.billing.billable import month_params
 
 SAMPLE = 20
 
@@ -79,6 +85,17 @@ CHECKS: dict[str, str] = {
         LEFT JOIN charge_line l ON l.charge_id = r.charge_id AND l.person_id = r.person_id
         LEFT JOIN charge c ON c.id = r.charge_id
         WHERE l.charge_id IS NULL OR r.amount > l.amount OR c.account_id <> r.account_id OR c.month <> r.month""",
+    # Derived state: each account's status says what its open items say (months, Rupiah and the first month in
+    # arrears before its status month), and an active account has nothing open before it.
+    "status_disagrees_with_open_items": """
+        SELECT s.account_id, s.months_in_arrears, COALESCE(o.months, 0), s.arrears_amount, COALESCE(o.amount, 0)
+        FROM account_status s
+        LEFT JOIN (SELECT i.account_id, count(DISTINCT i.month) AS months, sum(i.amount_open) AS amount,
+                          min(i.month) AS since
+                   FROM open_item i JOIN account_status t ON t.account_id = i.account_id AND i.month < t.as_of_month
+                   GROUP BY i.account_id) o ON o.account_id = s.account_id
+        WHERE s.months_in_arrears <> COALESCE(o.months, 0) OR s.arrears_amount <> COALESCE(o.amount, 0)
+           OR COALESCE(s.unpaid_since, 0) <> COALESCE(o.since, 0) OR (s.active AND COALESCE(o.months, 0) > 0)""",
 }
 
 
@@ -109,6 +126,7 @@ def verify(conn: Connection) -> Verification:
             " (SELECT count(*) FROM charge), (SELECT count(*) FROM payment)"
         )
     ).one()
+    problems |= _prove_latest_month(conn)
     billed, allocated, written_off, reversed_, open_, paid, charges, payments = (int(v) for v in totals_row)
     totals = {
         "charges": charges,
@@ -125,3 +143,17 @@ def verify(conn: Connection) -> Verification:
     if billed != allocated + written_off + reversed_ + open_:
         problems["totals_do_not_balance"] = [(billed, allocated, written_off, reversed_, open_)]
     return Verification(problems, totals)
+
+
+def _prove_latest_month(conn: Connection) -> dict[str, list[tuple[object, ...]]]:
+    """The derived state of the latest month written (snapshots, subsidies) against the books as of its 1st."""
+    written = month_state.written_months(conn)
+    if not written:
+        return {}
+    month = max(written)
+    p = month_params(month, dt.datetime.combine(month.first_day(), dt.time()))
+    return {
+        name: [tuple(r) for r in conn.execute(text(f"SELECT * FROM ({sql}) q LIMIT {SAMPLE}"), p)]
+        for name, sql in month_state.PROOFS.items()
+        if month_state.PROOF_STEP[name] in written[month]
+    }

@@ -21,6 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, text
 
+from iuran.billing import month_state
 from iuran.billing import payments_settle as settle
 from iuran.billing.payments_file import (
     ArrearsCap,
@@ -33,6 +34,7 @@ from iuran.billing.payments_file import (
 )
 from iuran.billing.payments_staging import Dialect, create_working_tables, drop_working_tables, stage_lines
 from iuran.billing.quote import MonthAmount
+from iuran.billing.turns import turn_of_payment
 from iuran.db.months import from_db
 from iuran.db.values import as_datetime
 from iuran.rules.errors import RuleInputError
@@ -245,6 +247,7 @@ def _settle(
 ) -> tuple[int, settle.Settled]:
     """Stage the lines and settle them, round after round; the working tables stay for the caller to read."""
     suspension_in_force(now.date(), rules)  # the statuses after payment follow the rule the SQL applies
+    turn_of_payment(conn)  # first, before any other lock: the cycle's steps and the payments take turns
     create_working_tables(conn, d)
     staged = stage_lines(conn, d, lines)
     settle.lock_books(conn, d, staged)
@@ -253,6 +256,8 @@ def _settle(
     settled = settle.Settled()
     for r in range(1, rounds + 1):
         settled += settle.settle_round(conn, d, r, batch_id)
+    # A payment dated before the 1st of a month whose state is written (a late file) changes that month.
+    month_state.absorb(conn, settle.earliest_accepted_day(conn), now)
     return staged, settled
 
 

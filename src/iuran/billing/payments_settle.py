@@ -23,7 +23,7 @@ from sqlalchemy import Connection, text
 from iuran.billing.payable import DUE_COLUMNS, due_items, sql_among
 from iuran.billing.payments_file import DETAIL_MAX, Rejection
 from iuran.billing.payments_staging import Dialect
-from iuran.db.values import as_date
+from iuran.db.values import as_date, as_datetime
 
 DUPLICATE = "duplicate"
 REJECTED = "rejected"
@@ -523,6 +523,17 @@ REJECTED_LINES = (
     f"SELECT line_no, reference, reason, detail FROM payimp_checked WHERE outcome = '{REJECTED}'"
     " UNION ALL SELECT line_no, reference, reason, detail FROM payimp_refused"
 )
+
+
+def earliest_accepted_day(conn: Connection) -> dt.date | None:
+    """The day of the earliest payment this settlement accepted (None: it accepted none)."""
+    first = conn.execute(
+        text(
+            "SELECT min(p.paid_at) FROM payment p JOIN payimp_checked c ON c.reference = p.reference"
+            f" WHERE c.outcome = '{PENDING}'"
+        )
+    ).scalar()
+    return None if first is None else as_datetime(first).date()
 
 
 def record_rejections(conn: Connection, batch_id: int) -> None:

@@ -10,6 +10,7 @@ import datetime as dt
 
 from sqlalchemy import Connection, text
 
+from iuran.billing import account_status
 from iuran.db.months import to_db
 from iuran.rules.month import Month
 
@@ -55,4 +56,8 @@ def reverse_person_charges(conn: Connection, person_id: int, after: Month, reaso
                 ),
                 {"r": release, "c": charge_id, "d": reversed_on},
             )
+    account_status.restate(conn, _REVERSED_ACCOUNTS, params, reversed_on)
     return total
+
+
+_REVERSED_ACCOUNTS = "SELECT account_id FROM reversal WHERE person_id = :p AND month > :m AND reason = :reason"

@@ -10,7 +10,7 @@ from rich.progress import Progress
 
 from iuran.cli.common import emit, parse_month
 from iuran.cli.common_db import DatabaseOpt, NowOpt, unit_of_work
-from iuran.services.cycle import STEPS, run_cycle
+from iuran.services.cycle import STEPS, refresh_month, run_cycle
 
 app = typer.Typer(help="The monthly billing cycle.", no_args_is_help=True)
 
@@ -31,3 +31,18 @@ def cycle_run(
         else:
             result = run_cycle(uow, m)
     emit({"month": str(result.month), "rows": result.rows, "skipped": list(result.skipped)})
+
+
+@app.command("refresh")
+def cycle_refresh(
+    month: Annotated[str, typer.Option("--month", help="The month whose derived state to write again, YYYY-MM.")],
+    database: DatabaseOpt = None,
+    now: NowOpt = None,
+) -> None:
+    """Write a month's derived state again from the books: the subsidy of the newly active, the snapshots.
+
+    Payments dated before the 1st but posted after the cycle do this themselves; this is the same on demand."""
+    m = parse_month("month", month)
+    with unit_of_work(database, now=now) as uow:
+        result = refresh_month(uow, m)
+    emit({"month": str(result.month), "rows": result.rows})

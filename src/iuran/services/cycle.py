@@ -7,15 +7,21 @@ a crash leaves whole steps only. A stage's lanes run side by side on PostgreSQL;
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from iuran.billing import month_state
 from iuran.billing.cycle import STAGES, STEPS, CycleError, check_order, finished_steps, run_step
+from iuran.db.locks import AlreadyHeld, held_alone
 from iuran.rules.month import Month
 from iuran.services.unit_of_work import UnitOfWork
 
-__all__ = ["STEPS", "CycleError", "CycleResult", "run_cycle"]
+__all__ = ["STEPS", "CycleError", "CycleResult", "Refreshed", "refresh_month", "run_cycle"]
+
+# One cycle (or refresh of a month) at a time on a database.
+_ALONE = "cycle"
 
 Progress = Callable[[str, int, int], None]  # (step, steps done, steps in all)
 
@@ -32,8 +38,25 @@ def run_cycle(uow: UnitOfWork, month: Month, *, progress: Progress | None = None
 
     The steps run in transactions of their own (`uow.fork()`); `uow`'s own transaction is not used.
 
-    Raises `CycleError` (nothing run) when the month is out of order.
+    Raises `CycleError` (nothing run) when the month is out of order, or when a cycle is running already.
     """
+    with _alone(uow):
+        return _run_cycle(uow, month, progress)
+
+
+@contextmanager
+def _alone(uow: UnitOfWork) -> Iterator[None]:
+    try:
+        with held_alone(uow.engine, _ALONE):
+            yield
+    except AlreadyHeld:
+        raise CycleError(
+            "month: a cycle is running on this database already; wait for it to end (a cycle that died resumes"
+            " where it stopped when run again)"
+        ) from None
+
+
+def _run_cycle(uow: UnitOfWork, month: Month, progress: Progress | None) -> CycleResult:
     with uow.fork(read_only=True) as look:
         check_order(look.conn, month)
         done = finished_steps(look.conn, month)
@@ -64,3 +87,22 @@ def run_cycle(uow: UnitOfWork, month: Month, *, progress: Progress | None = None
             for lane in stage:
                 run_lane(lane)
     return CycleResult(month, {s: rows[s] for s in STEPS if s in rows}, tuple(s for s in STEPS if s in done))
+
+
+@dataclass(frozen=True)
+class Refreshed:
+    month: Month
+    rows: dict[str, int]  # rows written per step of the month's derived state
+
+
+def refresh_month(uow: UnitOfWork, month: Month) -> Refreshed:
+    """Write again the derived state of a month whose cycle has run (docs/ledger.md, "A month's derived state"):
+    the subsidy the newly active are due, the coverage and arrears snapshots. Raises `CycleError` (nothing written)
+    when the month has no cycle yet, or a cycle is running."""
+    with _alone(uow):
+        steps = month_state.written_months(uow.conn).get(month)
+        if not steps:
+            raise CycleError(f"month: the cycle of {month} has not written its derived state; run `iuran cycle run`")
+        rows = month_state.refresh(uow.conn, month, uow.now, steps)
+        uow.commit()
+    return Refreshed(month, rows)
