@@ -33,8 +33,8 @@ class Imported:
 
 def import_payments(uow: UnitOfWork, source: Path, *, report_path: Path | None = None) -> Imported:
     """Import a bank's payments CSV, all or nothing; importing it again changes nothing in the books."""
-    if report_path is not None and not report_path.parent.is_dir():
-        raise RuleInputError("report", "the folder of the rejections report must exist", str(report_path.parent))
+    if report_path is not None:
+        _check_report_path(report_path, source)
     partial = report_path.with_name(report_path.name + ".partial") if report_path is not None else None
     try:
         result = payments.import_payments(uow.conn, source, now=uow.now, rules=uow.rules, report_path=partial)
@@ -46,6 +46,18 @@ def import_payments(uow: UnitOfWork, source: Path, *, report_path: Path | None =
     if partial is not None and report_path is not None:
         partial.replace(report_path)  # the report appears only once the books are committed
     return Imported(result, report_path)
+
+
+def _check_report_path(report_path: Path, source: Path) -> None:
+    """Before anything is posted: the rejections report can be written, and not over the bank's file."""
+    if not report_path.parent.is_dir():
+        raise RuleInputError("report", "the folder of the rejections report must exist", str(report_path.parent))
+    if report_path.is_dir():
+        raise RuleInputError("report", "the rejections report is a file, not a folder", str(report_path))
+    if report_path.exists() and source.exists() and report_path.samefile(source):
+        raise RuleInputError(
+            "report", "the rejections report is a file of its own, never the bank's file", str(report_path)
+        )
 
 
 def post_payment(uow: UnitOfWork, request: PaymentRequest) -> PostedPayment:
