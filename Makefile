@@ -25,10 +25,12 @@ demo: $(STAMP)
 	$(BIN)/iuran db init $(DEMO)
 	$(BIN)/iuran synth --scenario kalteng-2023 --scale $(DEMO_SCALE) --seed 1 $(DEMO)
 	$(BIN)/iuran ledger verify $(DEMO)
-	$(BIN)/iuran report coverage --as-of 2023-11-01 --population-scale $(DEMO_SCALE) $(DEMO)
+	$(BIN)/iuran report coverage --as-of 2023-11-01 $(DEMO)
 	$(BIN)/iuran report activeness --as-of 2023-11-01 --by segment $(DEMO)
 	$(BIN)/iuran report arrears --as-of 2023-11-01 --by segment $(DEMO)
 	$(BIN)/iuran report collectibility --as-of 2023-11-01 $(DEMO)
+	@echo
+	@echo "Next, the README's walk (\"The command line\"): . $(VENV)/bin/activate && export IURAN_DATABASE_URL=$(DEMO_DB)"
 
 ## bench: the full-scale benchmark on PostgreSQL (Kabupaten Bogor, 5.3 million participants; takes long)
 bench: $(STAMP)

@@ -200,12 +200,13 @@ def vacuum(engine: Engine, *tables: str) -> float:
     return time.perf_counter() - start
 
 
-# Lines a bank gets wrong, by position in the file (every n-th line, from line k): what the import must reject.
+# Lines a bank gets wrong, by position in the file (every n-th line, from line k): what the import must reject, or
+# (paid twice) hold as credit.
 BANK_ERRORS = {
-    "wrong_amount": (200, 7),  # amount_mismatch: Rp1.000 more than the bill
+    "wrong_amount": (200, 7),  # amount_mismatch: Rp1.000 less than the bill
     "unknown_va": (500, 13),  # unknown_account: a virtual account (or account id) nobody has
     "sent_twice": (1000, 17),  # duplicate_reference: the same line twice in the file
-    "paid_twice": (1000, 29),  # nothing_due: the account pays the same bill again under a new reference
+    "paid_twice": (1000, 29),  # the account pays the same bill again under a new reference: a family's is credit
 }
 
 
@@ -220,7 +221,7 @@ def with_bank_errors(source: Path, target: Path) -> dict[str, int]:
             hit = {name for name, (n, k) in BANK_ERRORS.items() if i % n == k}
             counts.update({name: counts[name] + 1 for name in hit})
             if "wrong_amount" in hit:
-                amount = str(int(amount) + 1000)
+                amount = str(int(amount) - 1000)
             if "unknown_va" in hit:
                 va, account = ("9" * 16, "") if va else ("", "999999999999")
             out.writerow((reference, va, account, amount, paid_at, channel))

@@ -37,6 +37,14 @@ def rejections(engine: Engine, batch: int) -> list[tuple[int, str | None, str, s
         return [(r[0], r[1], r[2], r[3]) for r in rows]
 
 
+def credit(conn: Connection, account: int) -> int:
+    """The account's credit: what its payments brought beyond what they settled."""
+    held = conn.execute(
+        text("SELECT COALESCE(sum(amount), 0) FROM payment_credit WHERE account_id = :a"), {"a": account}
+    )
+    return int(held.scalar_one())
+
+
 def open_months(conn: Connection, account: int) -> list[int]:
     return [
         r[0]
@@ -141,18 +149,19 @@ def test_a_partial_family_payment_is_rejected_with_the_bill_and_nothing_is_writt
     assert_books_balance(engine)
 
 
-def test_a_partial_payment_of_a_long_arrears_names_the_capped_bill(engine: Engine, tmp_path: Path) -> None:
-    suspended_family(engine, VA, "2021-11")
+def test_a_payment_of_a_long_arrears_beyond_the_capped_bill_holds_the_rest_as_credit(
+    engine: Engine, tmp_path: Path
+) -> None:
+    account = suspended_family(engine, VA, "2021-11")
     source = write_csv(tmp_path / "bank.csv", [("TRX-ALL", VA, "", 31 * FAMILY_MONTH, "2024-05-06", "bank")])
 
     result = run(engine, source)
 
-    [(_, _, reason, detail)] = rejections(engine, result.batch_id)
-    assert reason == "amount_mismatch"
-    assert detail == (
-        f"the bill is {25 * FAMILY_MONTH}: 25 month(s), 2022-05 to 2024-05; 6 older month(s) in arrears are"
-        " written off with it (at most 24 months in arrears are billed)"
-    )
+    assert (result.accepted, result.rejected) == (1, 0)
+    assert result.amount_written_off == 6 * FAMILY_MONTH  # at most 24 months in arrears are billed
+    with engine.connect() as c:
+        assert open_months(c, account) == []
+        assert credit(c, account) == 6 * FAMILY_MONTH  # the rest is the family's, for the coming months
     assert_books_balance(engine)
 
 
@@ -337,7 +346,7 @@ def test_a_new_family_cannot_pay_before_its_waiting_period(engine: Engine, tmp_p
     assert_books_balance(engine)
 
 
-def test_a_family_with_nothing_due_is_refused(engine: Engine, tmp_path: Path) -> None:
+def test_a_family_with_nothing_due_pays_ahead(engine: Engine, tmp_path: Path) -> None:
     with engine.begin() as c:
         paid_up = family(c, VA)
         ahead = family(c, VA2)
@@ -352,15 +361,12 @@ def test_a_family_with_nothing_due_is_refused(engine: Engine, tmp_path: Path) ->
 
     result = run(engine, source)
 
-    assert [(r[2], r[3]) for r in rejections(engine, result.batch_id)] == [
-        ("nothing_due", "nothing is open up to 2024-05"),
-        ("nothing_due", "nothing is open up to 2024-05"),
-    ]
+    assert (result.accepted, result.rejected) == (2, 0)
     with engine.connect() as c:
-        assert c.execute(text("SELECT count(*) FROM payment")).scalar() == 0
-        statuses = c.execute(text("SELECT count(*) FROM account_status WHERE account_id = :a"), {"a": paid_up.account})
-        assert statuses.scalar() == 0
-    assert_books_balance(engine)
+        # Nothing is open up to May: the whole payment is credit, which the coming cycles apply.
+        assert credit(c, paid_up.account) == credit(c, ahead.account) == FAMILY_MONTH
+        assert open_months(c, ahead.account) == [202406]
+        assert c.execute(text("SELECT count(*) FROM allocation")).scalar() == 0
 
 
 def test_bad_amounts_dates_and_missing_fields_are_rejected_line_by_line(engine: Engine, tmp_path: Path) -> None:
@@ -466,10 +472,11 @@ def test_a_family_paying_twice_in_one_file_settles_once(engine: Engine, tmp_path
 
     result = run(engine, source)
 
-    assert (result.accepted, result.rejected) == (1, 1)
-    assert rejections(engine, result.batch_id) == [(2, "TRX-2", "nothing_due", "nothing is open up to 2024-05")]
+    assert (result.accepted, result.rejected) == (2, 0)
     with engine.connect() as c:
-        assert c.execute(text("SELECT reference FROM payment")).scalar_one() == "TRX-1"
+        settled = c.execute(text("SELECT DISTINCT p.reference FROM payment p JOIN allocation a ON a.payment_id = p.id"))
+        assert settled.scalar_one() == "TRX-1"  # the earlier settles the bill; the later is credit, whole
+        assert credit(c, account) == 2 * FAMILY_MONTH
         assert account_status(c, account) == (True, dt.date(2024, 5, 6), 0, 0, None)
     assert_books_balance(engine)
 
@@ -489,11 +496,9 @@ def test_a_new_family_too_early_then_on_time_in_one_file(engine: Engine, tmp_pat
 
     result = run(engine, source)
 
-    assert [(r[1], r[2]) for r in rejections(engine, result.batch_id)] == [
-        ("NEW-1", "waiting_period"),
-        ("NEW-3", "nothing_due"),
-    ]
+    assert [(r[1], r[2]) for r in rejections(engine, result.batch_id)] == [("NEW-1", "waiting_period")]
     with engine.connect() as c:
+        assert credit(c, new.account) == FAMILY_MONTH  # NEW-3 came after NEW-2 had paid May: credit
         activated = c.execute(text("SELECT activated_on FROM account WHERE id = :a"), {"a": new.account}).scalar()
         assert day(activated) == dt.date(2024, 5, 16)
     assert_books_balance(engine)

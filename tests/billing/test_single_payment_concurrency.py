@@ -24,7 +24,7 @@ from sqlalchemy import Connection, Engine, text
 
 from iuran.billing import payments as billing
 from iuran.billing import payments_settle
-from iuran.billing.payments import PaymentRejected, PaymentRequest, PostedPayment
+from iuran.billing.payments import PaymentRequest, PostedPayment
 from iuran.billing.payments_staging import Dialect
 from iuran.db.engine import is_postgres
 from iuran.services import payments
@@ -145,7 +145,7 @@ def test_two_payments_of_the_oldest_month_settle_one_month_each(pg: Engine) -> N
     assert count(pg, "SELECT count(*) FROM open_item WHERE account_id = :a", a=payer.account) == 0
 
 
-def test_two_whole_bills_of_one_family_at_once_one_is_refused(pg: Engine) -> None:
+def test_two_whole_bills_of_one_family_at_once_one_settles_the_other_is_credit(pg: Engine) -> None:
     payer = suspended_family(pg, VA)
     barrier = threading.Barrier(2)
 
@@ -154,12 +154,13 @@ def test_two_whole_bills_of_one_family_at_once_one_is_refused(pg: Engine) -> Non
         lambda: post(pg, request("FAM-2", FAMILY_BILL, va=VA), barrier),
     )
 
-    posted = [r for r in results if isinstance(r, PostedPayment)]
-    refused = [r for r in results if isinstance(r, PaymentRejected)]
-    assert (len(posted), len(refused)) == (1, 1), results
-    assert refused[0].reason == "nothing_due"  # the second sees the first one's settlement: nothing is open
-    assert count(pg, "SELECT count(*) FROM payment") == 1
+    posted = sorted((r for r in results if isinstance(r, PostedPayment)), key=lambda p: p.credit)
+    assert len(posted) == 2, results
+    # The second sees the first one's settlement: nothing is open, so all it brings is credit.
+    assert [p.credit for p in posted] == [0, FAMILY_BILL]
+    assert count(pg, "SELECT count(*) FROM payment") == 2
     assert count(pg, "SELECT count(*) FROM allocation") == 2
+    assert count(pg, "SELECT sum(amount) FROM payment_credit") == FAMILY_BILL
     assert count(pg, "SELECT count(*) FROM open_item WHERE account_id = :a", a=payer.account) == 0
 
 

@@ -26,8 +26,8 @@ def test_a_sqlite_file_in_a_folder_that_does_not_exist(
     url = f"sqlite:///{tmp_path / 'no-such-folder' / 'branch.sqlite'}"
     code, _, err = run_iuran(*command, "--database", url)
     assert code == 2
-    assert err.startswith("iuran: database: cannot connect (")
-    assert "unable to open database file" in err
+    assert err.startswith("iuran: database: a branch database that exists; run `iuran db init` to create one (")
+    assert "no file at" in err and "branch.sqlite" in err
     assert len(err.splitlines()) == 1
     assert not (tmp_path / "no-such-folder").exists()
 

@@ -214,7 +214,7 @@ MORE_BAD_INPUT = [
     ("simulate contribution --segment pbpu --month May-2024 --kelas 3", "month"),
     ("simulate contribution --segment pbpu --kelas 3", "month"),
     ("simulate contribution --segment pbpu --month 2024-05 --kelas 3 --members 0", "members"),
-    ("simulate contribution --segment pbpu --month 2013-12 --kelas 3", "PBPU rate"),
+    ("simulate contribution --segment pbpu --month 2013-12 --kelas 3", "month"),
     ("simulate contribution --segment ppu-pn --month 2024-05 --wage 5000000", "umk"),
     ("simulate contribution --segment ppu-pn --month 2024-05 --wage -1 --umk 1", "wage"),
     (

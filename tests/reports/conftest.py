@@ -299,6 +299,8 @@ def load_ledger(conn: Connection) -> None:
             },  # after as_of 2023-11-20
         ],
     )
+    # The released money is the payment's credit (derived state, as iuran.billing.credit.release keeps it).
+    _insert(conn, "payment_credit", [{"payment_id": 3, "account_id": 2, "amount": 300_000}])
 
 
 @pytest.fixture

@@ -100,4 +100,5 @@ def test_database_option_and_population_scale(
     assert code == 0
     assert json.loads(out)["summary"]["population_scale"] == "0.5000"
     code, _, err = run_iuran(*argv, "--population-scale", "abc")
-    assert (code, err) == (2, "iuran: population_scale: a decimal or a fraction, e.g. 0.01 or 1/100 (got 'abc')\n")
+    rule = "a decimal or a fraction from 0.0001 to 1.0, e.g. 0.01 or 1/100"
+    assert (code, err) == (2, f"iuran: population_scale: {rule} (got 'abc')\n")

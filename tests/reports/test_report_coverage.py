@@ -8,6 +8,7 @@ from fractions import Fraction
 
 import pytest
 from sqlalchemy import Engine
+from sqlalchemy import text as sql
 
 from iuran.reports import NoCycle, coverage_report, render
 from iuran.reports.formatting import format_percent
@@ -73,7 +74,12 @@ def test_coverage_table_speaks_bahasa_indonesia(kalteng: Engine) -> None:
     ]
     total = next(line for line in lines if line.startswith("Total"))
     assert total.split() == ["Total", "951.631", "966.798", "101,59%", "778.965", "81,86%", "80,57%", "ya", "-"]
-    assert "Penduduk: Dukcapil semester II 2024 via cahyadsn/wilayah (MIT)." in text
+    assert "Penduduk: Dukcapil semester II 2024 via cahyadsn/wilayah (MIT), posisi 31 Des 2024." in text
+    # The only release packaged describes a later day than the report's: the report says so.
+    assert (
+        "Belum ada data penduduk yang terbit untuk 15 Nov 2023: dipakai data paling awal yang tersedia "
+        "(semester II 2024)."
+    ) in text
 
 
 def test_coverage_json_keys_are_english_and_numbers_exact(kalteng: Engine) -> None:
@@ -211,3 +217,90 @@ def test_a_synthetic_branch_compares_with_a_scaled_population(engine: Engine) ->
     assert report.facts[1].key == "population_scale"
     assert "Skala penduduk: 1,00%" in render(report, "table")
     assert json.loads(render(report, "json"))["summary"] == {"coverage_target": "0.9800", "population_scale": "0.0100"}
+
+
+# A release older than the packaged one, for the tests: Kota Palangkaraya and Kabupaten Katingan only.
+SEMESTER_I_2023 = "Dukcapil semester I 2023 (test)"
+
+
+def _add_release(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.execute(
+            sql("INSERT INTO population_release (source, semester, as_of) VALUES (:s, 'semester I 2023', :d)"),
+            {"s": SEMESTER_I_2023, "d": dt.date(2023, 6, 30)},
+        )
+        conn.execute(
+            sql(
+                "INSERT INTO population (code, name, male, female, total, source) VALUES "
+                "('62.71', 'Kota Palangkaraya', 150000, 150000, 300000, :s), "
+                "('62.06', 'Kabupaten Katingan', 90000, 90000, 180000, :s)"
+            ),
+            {"s": SEMESTER_I_2023},
+        )
+
+
+def test_the_population_is_the_release_for_the_report_date(kalteng: Engine) -> None:
+    _add_release(kalteng)
+    with kalteng.connect() as conn:
+        november = coverage_report(conn, NOV_15)
+        october = coverage_report(conn, dt.date(2023, 10, 31))
+        later = coverage_report(conn, dt.date(2025, 1, 1))
+    # 15 Nov 2023: semester I 2023 (30 June 2023) is the latest at or before it.
+    plk = november.find(kabkota_code="62.71")
+    assert (plk["population"], plk["coverage"]) == (300_000, Ratio(320_826, 300_000))
+    assert november.find(kabkota_code="62.02")["population"] is None  # not in that release
+    assert f"Penduduk: {SEMESTER_I_2023}, posisi 30 Jun 2023." in november.notes
+    assert not any(n.startswith("Belum ada data penduduk") for n in november.notes)
+    # 1 Jan 2025: semester II 2024 is out.
+    assert later.find(kabkota_code="62.71")["population"] == 315_153
+    assert "Penduduk: Dukcapil semester II 2024 via cahyadsn/wilayah (MIT), posisi 31 Des 2024." in later.notes
+    # 31 Oct 2023 is after 30 June 2023 too.
+    assert october.find(kabkota_code="62.71")["population"] == 300_000
+
+
+def test_before_every_release_the_earliest_is_used_with_a_note(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO snapshot_coverage (month, kecamatan_code, segment, kabkota_code, registered, active) "
+            "VALUES (202301, '62.71.01', 'pbpu', '62.71', 300000, 200000)"
+        )
+    _add_release(engine)
+    with engine.connect() as conn:
+        report = coverage_report(conn, dt.date(2023, 1, 1))
+    assert report.find(kabkota_code="62.71")["population"] == 300_000
+    assert (
+        "Belum ada data penduduk yang terbit untuk 1 Jan 2023: dipakai data paling awal yang tersedia "
+        "(semester I 2023)."
+    ) in report.notes
+
+
+def test_a_synthetic_branch_is_compared_at_the_scale_it_was_built_at(engine: Engine) -> None:
+    with engine.begin() as conn:
+        conn.exec_driver_sql(
+            "INSERT INTO snapshot_coverage (month, kecamatan_code, segment, kabkota_code, registered, active) "
+            "VALUES (202311, '62.71.01', 'pbpu', '62.71', 3208, 2200)"
+        )
+        conn.execute(
+            sql(
+                "INSERT INTO synth_run (scenario, scale, seed, opening_month, scenario_month, persons, created_at) "
+                "VALUES ('kalteng-2023', 0.01, 1, 202308, 202311, 3208, :t)"
+            ),
+            {"t": dt.datetime(2023, 8, 1)},
+        )
+    with engine.connect() as conn:
+        built = coverage_report(conn, NOV_15)
+        unscaled = coverage_report(conn, NOV_15, population_scale=Fraction(1))
+    plk = built.find(kabkota_code="62.71")
+    assert (plk["population"], plk["coverage"]) == (3_152, Ratio(320_800, 315_153))  # 101,79%, not 1,02%
+    assert json.loads(render(built, "json"))["summary"]["population_scale"] == "0.0100"
+    assert any("skala cabang saat dibuat `iuran synth`" in n for n in built.notes)
+    # An explicit scale wins.
+    assert unscaled.find(kabkota_code="62.71")["population"] == 315_153
+    assert [f.key for f in unscaled.facts] == ["coverage_target"]
+
+
+def test_a_real_branch_has_scale_1(kalteng: Engine) -> None:
+    with kalteng.connect() as conn:
+        report = coverage_report(conn, NOV_15)
+    assert [f.key for f in report.facts] == ["coverage_target"]
+    assert report.find(kabkota_code="62.71")["population"] == 315_153

@@ -24,6 +24,7 @@ CASES = [
     ("arrears", "kabupaten"),
     ("collectibility", None),
     ("collectibility", "segment"),
+    ("credit", None),
 ]
 
 

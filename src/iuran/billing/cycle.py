@@ -20,11 +20,13 @@ from sqlalchemy import Connection, text
 from iuran.billing import month_state, turns
 from iuran.billing.billable import BILLABLE, UMK_JOIN, analyze, month_params, prepare_umk, sql_segments
 from iuran.billing.collection_figures import write_collection_snapshot
+from iuran.billing.credit import apply_credit
 from iuran.billing.rates import write_rates
 from iuran.db.engine import create_temp_as, is_postgres
 from iuran.db.months import from_db, to_db
 from iuran.rules.errors import RuleInputError
 from iuran.rules.month import Month
+from iuran.rules.payment_policy import WHOLE_BILL, payers_settling
 from iuran.rules.rulebook import Rulebook
 from iuran.rules.status import suspension_in_force
 
@@ -247,6 +249,8 @@ def _bill(conn: Connection, step: _Step) -> int:
         ),
         p,
     )
+    # Families that paid ahead (or paid twice): their credit settles the new month when it covers it whole.
+    apply_credit(conn, p, payers_settling(WHOLE_BILL, step.month.first_day(), step.rules))
     for table in ("cycle_charge", "cycle_charge_id", "cycle_umk"):
         conn.execute(text(f"DROP TABLE {table}"))
     analyze(conn, "charge", "open_item")

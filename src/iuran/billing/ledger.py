@@ -85,6 +85,16 @@ CHECKS: dict[str, str] = {
         LEFT JOIN charge_line l ON l.charge_id = r.charge_id AND l.person_id = r.person_id
         LEFT JOIN charge c ON c.id = r.charge_id
         WHERE l.charge_id IS NULL OR r.amount > l.amount OR c.account_id <> r.account_id OR c.month <> r.month""",
+    # Derived state: each payment's credit is what it brought beyond its allocations (iuran.billing.credit).
+    "credit_disagrees_with_payments": """
+        SELECT p.id, p.amount - COALESCE(a.amount, 0), c.amount FROM payment p
+        LEFT JOIN (SELECT payment_id, sum(amount) AS amount FROM allocation GROUP BY payment_id) a
+          ON a.payment_id = p.id
+        LEFT JOIN payment_credit c ON c.payment_id = p.id
+        WHERE p.amount - COALESCE(a.amount, 0) <> COALESCE(c.amount, 0) OR c.account_id <> p.account_id
+        UNION ALL
+        SELECT c.payment_id, NULL, c.amount FROM payment_credit c LEFT JOIN payment p ON p.id = c.payment_id
+        WHERE p.id IS NULL""",
     # Derived state: each account's status says what its open items say (months, Rupiah and the first month in
     # arrears before its status month), and an active account has nothing open before it.
     "status_disagrees_with_open_items": """

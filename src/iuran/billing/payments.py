@@ -143,6 +143,7 @@ class PostedPayment:
     channel: str
     settled: tuple[MonthAmount, ...]
     written_off: tuple[MonthAmount, ...]
+    credit: int  # what it brought beyond the months it settled, held for the coming months (iuran.billing.credit)
     active: bool
     duplicate: bool
 
@@ -162,7 +163,7 @@ _RULE = {
     Rejection.DUPLICATE_REFERENCE: "a reference is used for one payment only",
     Rejection.UNKNOWN_ACCOUNT: "a payment goes to a registered family virtual account or account id",
     Rejection.WAITING_PERIOD: "a new family pays for the first time after its waiting period",
-    Rejection.NOTHING_DUE: "a payment settles open months of the account",
+    Rejection.NOTHING_DUE: "an employer's or a government's payment settles open months of the account",
     Rejection.AMOUNT_MISMATCH: "the amount is what the payment policy of the account accepts",
 }
 _FIELD = {
@@ -231,6 +232,7 @@ def posted_payment(conn: Connection, reference: str, *, duplicate: bool = False)
         paid_at=as_datetime(p.paid_at),
         channel=str(p.channel),
         settled=tuple(MonthAmount(from_db(int(m)), int(a)) for paid, m, a in months if paid),
+        credit=int(p.amount) - sum(int(a) for paid, _, a in months if paid),
         written_off=tuple(MonthAmount(from_db(int(m)), int(a)) for paid, m, a in months if not paid),
         active=bool(active.scalar()),
         duplicate=duplicate,
@@ -257,7 +259,7 @@ def _settle(
     for r in range(1, rounds + 1):
         settled += settle.settle_round(conn, d, r, batch_id)
     # A payment dated before the 1st of a month whose state is written (a late file) changes that month.
-    month_state.absorb(conn, settle.earliest_accepted_day(conn), now)
+    month_state.absorb(conn, settled.earliest, now)
     return staged, settled
 
 

@@ -18,25 +18,28 @@ from enum import StrEnum
 from pathlib import Path
 from typing import BinaryIO, NamedTuple
 
+from iuran.db.columns import WIDTHS, text_problem
 from iuran.rules.errors import RuleInputError
+from iuran.rules.program import RUPIAH_MAX_DIGITS
 from iuran.rules.rulebook import RuleNotInForce
 
 COLUMNS = ("reference", "va", "account", "amount", "paid_at", "channel")
 
-# Widths of the columns the payment and its rejection are stored in (schema 0001).
-REFERENCE_MAX = 64
-CHANNEL_MAX = 24
+# Widths of the columns the payment and its rejection are stored in (iuran.db.columns).
+REFERENCE_MAX = WIDTHS["payment.reference"]
+CHANNEL_MAX = WIDTHS["payment.channel"]
 VA_DIGITS = 16
-DETAIL_MAX = 400
+DETAIL_MAX = WIDTHS["payment_rejection.detail"]
 # Amounts are whole Rupiah in BIGINT; a payment of a quadrillion Rupiah is a typo, not a payment.
-AMOUNT_MAX_DIGITS = 15
+AMOUNT_MAX_DIGITS = RUPIAH_MAX_DIGITS
 ACCOUNT_ID_MAX_DIGITS = 18
 
 
 class Rejection(StrEnum):
     """Why a line of a payments file is not taken: stable codes, in the report and in `payment_rejection`."""
 
-    MISSING_FIELD = "missing_field"  # a required field is empty, too long, or va and account are both filled
+    MISSING_FIELD = "missing_field"  # a required field is empty, too long, holds a control character, or va and
+    # account are both filled
     INVALID_AMOUNT = "invalid_amount"  # not a whole Rupiah amount above 0, digits only ("12.000", "-5")
     INVALID_DATE = "invalid_date"  # not an ISO date or date-time, after the import, or before JKN rules
     DUPLICATE_REFERENCE = "duplicate_reference"  # twice in the file, or imported before with other content
@@ -166,7 +169,8 @@ class _LineParser:
 
         missing = _missing(reference, va, account, amount_text, paid_text, channel)
         if missing is not None:
-            return _rejected(line_no, reference[:REFERENCE_MAX] or None, Rejection.MISSING_FIELD, missing)
+            kept = reference[:REFERENCE_MAX] if text_problem(reference, len(reference)) is None else ""
+            return _rejected(line_no, kept or None, Rejection.MISSING_FIELD, missing)
         # Whole Rupiah, digits only: "12.000" or "12,000" are ambiguous and "-5" is not a payment.
         if not (amount_text.isdigit() and amount_text.isascii()) or len(amount_text) > AMOUNT_MAX_DIGITS:
             return _rejected(
@@ -214,11 +218,16 @@ _VA_FORMAT = f"va: a virtual account has {VA_DIGITS} digits"
 
 
 def _missing(reference: str, va: str, account: str, amount: str, paid_at: str, channel: str) -> str | None:
-    """What is missing from a line, if anything: a field that is required, too long, or both va and account."""
+    """What is missing from a line, if anything: a field that is required, too long or not text (a control
+    character), or both va and account."""
     if not reference:
         return "reference: required"
     if len(reference) > REFERENCE_MAX:
         return f"reference: at most {REFERENCE_MAX} characters"
+    for name, value in (("reference", reference), ("va", va), ("account", account), ("channel", channel)):
+        problem = text_problem(value, len(value))
+        if problem is not None:
+            return f"{name}: {problem}"
     if not va and not account:
         return "va/account: one of them is required"
     if va and account:

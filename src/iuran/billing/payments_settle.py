@@ -5,7 +5,8 @@ A payment is accepted only when its amount settles what the account's payment po
 - `whole_bill` (families, PBPU/BP, by virtual account): the whole bill on the payment day: the open months up to
   the month of payment, of the months in arrears only the latest N (the reactivation rule in force that day); the
   older open months are written off with the payment (Perpres 64/2020 Pasal 42(3)). One member cannot be paid for
-  alone: the bill is the family's.
+  alone: the bill is the family's. A payment may bring more (months ahead, or a second payment once settled): the
+  rest is held as credit (`payment_credit`), which the coming cycles apply (`iuran.billing.credit`).
 - `oldest_months` (employers, governments): the oldest k open months, k ≥ 1, exactly.
 
 Several payments of one account in one file are taken in rounds, by (paid_at, line): round r holds the r-th
@@ -23,7 +24,7 @@ from sqlalchemy import Connection, text
 from iuran.billing.payable import DUE_COLUMNS, due_items, sql_among
 from iuran.billing.payments_file import DETAIL_MAX, Rejection
 from iuran.billing.payments_staging import Dialect
-from iuran.db.values import as_date, as_datetime
+from iuran.db.values import as_date
 
 DUPLICATE = "duplicate"
 REJECTED = "rejected"
@@ -190,9 +191,16 @@ class Settled:
     payments: int = 0
     amount: int = 0
     written_off: int = 0
+    earliest: dt.date | None = None  # the day of the earliest payment accepted
 
     def __add__(self, other: Settled) -> Settled:
-        return Settled(self.payments + other.payments, self.amount + other.amount, self.written_off + other.written_off)
+        days = [d for d in (self.earliest, other.earliest) if d is not None]
+        return Settled(
+            self.payments + other.payments,
+            self.amount + other.amount,
+            self.written_off + other.written_off,
+            min(days) if days else None,
+        )
 
 
 def settle_round(conn: Connection, d: Dialect, r: int, batch_id: int | None) -> Settled:
@@ -208,6 +216,7 @@ def settle_round(conn: Connection, d: Dialect, r: int, batch_id: int | None) -> 
     explain_rejections(conn)
     write_payments(conn, batch_id)
     allocate(conn)
+    hold_credit(conn)
     write_off(conn)
     close_open_items(conn, d)
     activate_new_families(conn)
@@ -218,13 +227,13 @@ def settle_round(conn: Connection, d: Dialect, r: int, batch_id: int | None) -> 
             " SELECT line_no, reference, reason, detail FROM payimp_round WHERE payment_id IS NULL"
         )
     )
-    payments, amount, written_off = conn.execute(
+    payments, amount, written_off, earliest = conn.execute(
         text(
             "SELECT count(payment_id), COALESCE(sum(CASE WHEN payment_id IS NOT NULL THEN amount END), 0),"
-            " COALESCE(sum(written_off), 0) FROM payimp_round"
+            " COALESCE(sum(written_off), 0), min(CASE WHEN payment_id IS NOT NULL THEN paid_on END) FROM payimp_round"
         )
     ).one()
-    return Settled(int(payments), int(amount), int(written_off))
+    return Settled(int(payments), int(amount), int(written_off), None if earliest is None else as_date(earliest))
 
 
 def gather_due(conn: Connection, d: Dialect, r: int) -> None:
@@ -288,9 +297,11 @@ def decide(conn: Connection, d: Dialect, r: int) -> None:
                      CASE WHEN s.account_id IS NULL THEN 0 ELSE 1 END AS has_status,
                      s.months_in_arrears, s.arrears_amount, s.unpaid_since, s.as_of_month,
                      CASE WHEN wt.line_no IS NOT NULL THEN '{Rejection.WAITING_PERIOD}'
+                          WHEN t.whole_bill = 1 AND t.amount < COALESCE(u.bill, 0)
+                            THEN '{Rejection.AMOUNT_MISMATCH}'
+                          WHEN t.whole_bill = 1 THEN NULL  -- what it brings beyond the bill is credit
                           WHEN u.line_no IS NULL THEN '{Rejection.NOTHING_DUE}'
-                          WHEN t.whole_bill = 1 AND t.amount <> u.bill THEN '{Rejection.AMOUNT_MISMATCH}'
-                          WHEN t.whole_bill = 0 AND u.matched = 0 THEN '{Rejection.AMOUNT_MISMATCH}' END AS reason
+                          WHEN u.matched = 0 THEN '{Rejection.AMOUNT_MISMATCH}' END AS reason
               FROM payimp_checked t
               LEFT JOIN account_status s ON s.account_id = t.account_id
               LEFT JOIN payimp_waiting wt ON wt.line_no = t.line_no
@@ -337,8 +348,6 @@ def explain_rejections(conn: Connection) -> None:
               SELECT x.line_no,
                 CASE WHEN x.reason = '{Rejection.WAITING_PERIOD}'
                        THEN 'a new family pays for the first time from ' || x.first_day_text
-                     WHEN x.reason = '{Rejection.NOTHING_DUE}' AND x.whole_bill = 1
-                       THEN 'nothing is open up to ' || {_month_text("x.paid_month")}
                      WHEN x.reason = '{Rejection.NOTHING_DUE}' THEN 'nothing is open'
                      WHEN x.whole_bill = 1 THEN {bill}
                      ELSE {whole_months} END AS detail
@@ -404,6 +413,21 @@ def allocate(conn: Connection) -> None:
             "INSERT INTO allocation (payment_id, charge_id, account_id, month, amount, allocated_on)"
             f" SELECT x.payment_id, u.charge_id, u.account_id, u.month, u.amount_open, x.paid_on {_SETTLED_BY}"
             " ORDER BY x.payment_id, u.month, u.charge_id"
+        )
+    )
+
+
+def hold_credit(conn: Connection) -> None:
+    """What an accepted payment brings beyond what it settles (a family paying months ahead, or paying again once
+    settled) is held as the account's credit, for the coming cycles to apply (docs/ledger.md, "Credit")."""
+    conn.execute(
+        text(
+            "INSERT INTO payment_credit (payment_id, account_id, amount)"
+            " SELECT x.payment_id, x.account_id, x.amount - COALESCE(a.amount, 0) FROM payimp_round x"
+            " LEFT JOIN (SELECT u.payment_id, sum(u.amount_open) AS amount FROM ("
+            f"   SELECT x.payment_id, u.amount_open {_SETTLED_BY}) u GROUP BY u.payment_id) a"
+            " ON a.payment_id = x.payment_id"
+            " WHERE x.payment_id IS NOT NULL AND x.amount > COALESCE(a.amount, 0) ORDER BY x.payment_id"
         )
     )
 
@@ -523,17 +547,6 @@ REJECTED_LINES = (
     f"SELECT line_no, reference, reason, detail FROM payimp_checked WHERE outcome = '{REJECTED}'"
     " UNION ALL SELECT line_no, reference, reason, detail FROM payimp_refused"
 )
-
-
-def earliest_accepted_day(conn: Connection) -> dt.date | None:
-    """The day of the earliest payment this settlement accepted (None: it accepted none)."""
-    first = conn.execute(
-        text(
-            "SELECT min(p.paid_at) FROM payment p JOIN payimp_checked c ON c.reference = p.reference"
-            f" WHERE c.outcome = '{PENDING}'"
-        )
-    ).scalar()
-    return None if first is None else as_datetime(first).date()
 
 
 def record_rejections(conn: Connection, batch_id: int) -> None:

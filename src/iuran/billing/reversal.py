@@ -1,7 +1,7 @@
 """Reversals: charges that should not have been made, e.g. months billed after a death reported late (docs/rules.md §4).
 
 A reversal is a new ledger row; the charge stays. If the month was already paid, the allocation is released
-(a negative allocation) and the money becomes the payment's credit on the account.
+(a negative allocation) and the money becomes the payment's credit on the account (`iuran.billing.credit`).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ import datetime as dt
 
 from sqlalchemy import Connection, text
 
-from iuran.billing import account_status
+from iuran.billing import account_status, credit
 from iuran.db.months import to_db
 from iuran.rules.month import Month
 
@@ -48,14 +48,28 @@ def reverse_person_charges(conn: Connection, person_id: int, after: Month, reaso
         conn.execute(text("DELETE FROM open_item WHERE charge_id = :c"), {"c": charge_id})
         release = amount - open_amount
         if release:
+            paid = conn.execute(
+                text(
+                    "SELECT payment_id, account_id, month FROM allocation WHERE charge_id = :c AND amount > 0"
+                    " ORDER BY payment_id DESC LIMIT 1"
+                ),
+                {"c": charge_id},
+            ).one()
             conn.execute(
                 text(
                     "INSERT INTO allocation (payment_id, charge_id, account_id, month, amount, allocated_on) "
-                    "SELECT a.payment_id, a.charge_id, a.account_id, a.month, -:r, :d FROM allocation a "
-                    "WHERE a.charge_id = :c AND a.amount > 0 ORDER BY a.payment_id DESC LIMIT 1"
+                    "VALUES (:p, :c, :a, :m, -:r, :d)"
                 ),
-                {"r": release, "c": charge_id, "d": reversed_on},
+                {
+                    "p": paid.payment_id,
+                    "c": charge_id,
+                    "a": paid.account_id,
+                    "m": paid.month,
+                    "r": release,
+                    "d": reversed_on,
+                },
             )
+            credit.release(conn, int(paid.payment_id), int(paid.account_id), release)
     account_status.restate(conn, _REVERSED_ACCOUNTS, params, reversed_on)
     return total
 

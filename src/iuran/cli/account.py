@@ -67,6 +67,7 @@ def view_json(view: AccountView) -> dict[str, object]:
         "written_off": [{"month": str(m.month), "amount": m.amount} for m in q.written_off],
         "current_month": {"month": str(q.current_month.month), "amount": q.current_month.amount},
         "total": q.total,
+        "credit": view.credit,
         "members": [
             {
                 "nik": m.nik,
@@ -101,6 +102,9 @@ def view_table(view: AccountView) -> str:
     lines += [f"{m.month!s:<10}{rp(m.amount):>16}" for m in q.months]
     lines.append(f"{q.current_month.month!s:<10}{rp(q.current_month.amount):>16}  (bulan berjalan)")
     lines += [f"{m.month!s:<10}{rp(m.amount):>16}  (dihapuskan saat membayar)" for m in q.written_off]
-    lines += [f"{'Total':<10}{rp(q.total):>16}", "", "Anggota:"]
+    lines.append(f"{'Total':<10}{rp(q.total):>16}")
+    if view.credit:
+        lines.append(f"{'Titipan':<10}{rp(view.credit):>16}  (dipakai untuk iuran bulan berikutnya)")
+    lines += ["", "Anggota:"]
     lines += [f"  {m.nik}  {m.name}  {m.segment}" + (f" kelas {m.kelas}" if m.kelas else "") for m in view.members]
     return "\n".join(lines)

@@ -9,7 +9,8 @@ import typer
 from rich.progress import Progress
 
 from iuran.cli.common import emit, parse_month
-from iuran.cli.common_db import DatabaseOpt, NowOpt, unit_of_work
+from iuran.cli.common_db import DatabaseOpt, NowOpt, now_from, unit_of_work
+from iuran.rules.program import check_month_not_ahead
 from iuran.services.cycle import STEPS, refresh_month, run_cycle
 
 app = typer.Typer(help="The monthly billing cycle.", no_args_is_help=True)
@@ -22,7 +23,7 @@ def cycle_run(
     now: NowOpt = None,
 ) -> None:
     """Bill every account for the month, suspend and reactivate, age the arrears. Safe to rerun."""
-    m = parse_month("month", month)
+    m = check_month_not_ahead("month", parse_month("month", month), now_from(now).date())
     with unit_of_work(database, now=now) as uow:
         if sys.stderr.isatty():
             with Progress(transient=True) as bar:
@@ -42,7 +43,7 @@ def cycle_refresh(
     """Write a month's derived state again from the books: the subsidy of the newly active, the snapshots.
 
     Payments dated before the 1st but posted after the cycle do this themselves; this is the same on demand."""
-    m = parse_month("month", month)
+    m = check_month_not_ahead("month", parse_month("month", month), now_from(now).date())
     with unit_of_work(database, now=now) as uow:
         result = refresh_month(uow, m)
     emit({"month": str(result.month), "rows": result.rows})

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import sys
+from importlib.metadata import version as package_version
+from typing import Annotated
 
 import typer
 from sqlalchemy.exc import DBAPIError
@@ -12,7 +14,7 @@ from iuran.rules.errors import RuleInputError
 from iuran.rules.nik import InvalidNik
 from iuran.rules.rulebook import RuleNotInForce
 from iuran.services.cycle import CycleError
-from iuran.services.database import SchemaNotCurrent
+from iuran.services.database import SchemaNotCurrent, database_error_line
 
 app = typer.Typer(
     name="iuran",
@@ -21,6 +23,23 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+def _print_version(value: bool) -> None:
+    if value:
+        typer.echo(f"iuran {package_version('iuran')}")
+        raise typer.Exit()
+
+
+@app.callback()
+def _iuran(
+    version: Annotated[
+        bool, typer.Option("--version", callback=_print_version, is_eager=True, help="Print the version and exit.")
+    ] = False,
+) -> None:
+    """iuran: JKN contributions, arrears and collection for a BPJS Kesehatan branch."""
+
+
 app.add_typer(simulate.app, name="simulate")
 app.add_typer(nik.app, name="nik")
 app.add_typer(db.app, name="db")
@@ -49,16 +68,19 @@ def main(argv: list[str] | None = None) -> None:
     except typer.TyperException as e:
         fail(_usage_line(e))
     except DBAPIError as e:
-        if e.statement is not None:  # a statement failed: not the user's doing, keep the whole story
+        line = database_error_line(e)
+        if line is None:  # a fault of iuran itself: keep the whole story (the parameters are never printed)
             raise
-        fail(f"database: cannot connect ({_one_line(e.orig)})")
+        fail(line)
+    except OSError as e:  # a file or folder named on the command line that cannot be used as asked
+        fail(_file_line(e))
     sys.exit(result if isinstance(result, int) else 0)
 
 
-def _one_line(error: BaseException | None) -> str:
-    """The driver's reason for a failed connection, on one line (it names the server and database, never the
-    password)."""
-    return " ".join(str(error).split()) if error is not None else "no reason given"
+def _file_line(e: OSError) -> str:
+    """A file that cannot be read or written, as one line naming it and the reason."""
+    name = e.filename if e.filename is not None else "file"
+    return f"{name}: {e.strerror or type(e).__name__}"
 
 
 def _usage_line(e: typer.TyperException) -> str:

@@ -24,5 +24,5 @@ def nik_parse(
     """Region, birth date and sex encoded in a NIK; an invalid NIK exits 2 with the reason."""
     # The century of the birth year is resolved against the registration date; without one, against today,
     # which is the command line's only clock read and is explicit here at the edge, not in the rules.
-    ref = parse_date("reference", reference) if reference else dt.date.today()
+    ref = parse_date("reference", reference, jkn=False) if reference else dt.date.today()
     emit(parse_nik(nik, default_wilayah(), ref).to_json())

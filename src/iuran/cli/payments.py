@@ -86,6 +86,7 @@ def posted_json(p: PostedPayment) -> dict[str, object]:
         "channel": p.channel,
         "settled": [{"month": str(m.month), "amount": m.amount} for m in p.settled],
         "written_off": [{"month": str(m.month), "amount": m.amount} for m in p.written_off],
+        "credit": p.credit,
         "active": p.active,
         "duplicate": p.duplicate,
     }

@@ -6,6 +6,7 @@ Indonesia, for people), JSON or CSV (English keys, for machines): see `iuran.rep
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 from typing import Annotated
 
@@ -16,6 +17,7 @@ from iuran.cli.common_db import DatabaseOpt, unit_of_work
 from iuran.reports.rendering import check_format, render
 from iuran.rules.errors import RuleInputError
 from iuran.services.reports import report
+from iuran.synth.build import SCALE_RANGE
 
 app = typer.Typer(help="Coverage, activeness, arrears and collection reports.", no_args_is_help=True)
 
@@ -34,7 +36,11 @@ def coverage(
     branch: BranchCode = None,
     population_scale: Annotated[
         str | None,
-        typer.Option("--population-scale", help="Synthetic branch: multiply the population by this (e.g. 0.01)."),
+        typer.Option(
+            "--population-scale",
+            help="Multiply the population by this (e.g. 0.01); default: the scale `iuran synth` built the branch at"
+            " (1 for a real branch).",
+        ),
     ] = None,
     database: DatabaseOpt = None,
 ) -> None:
@@ -79,11 +85,35 @@ def collectibility(
     _print("collectibility", as_of, by, fmt, branch, database)
 
 
+@app.command("credit")
+def credit(
+    as_of: AsOf,
+    fmt: Format = "table",
+    branch: BranchCode = None,
+    database: DatabaseOpt = None,
+) -> None:
+    """Titipan: payments' money beyond what they settled, per account, with the months ahead and the refunds."""
+    _print("credit", as_of, None, fmt, branch, database)
+
+
 def _fraction(field: str, text: str) -> Fraction:
+    """A population scale: a decimal or a fraction in the range a synthetic branch is built at (`SCALE_RANGE`)."""
+    low, high = SCALE_RANGE
+    rule = f"a decimal or a fraction from {low} to {high}, e.g. 0.01 or 1/100"
+    written = text.strip()
+    if _SCALE.fullmatch(written) is None:
+        raise RuleInputError(field, rule, f"got {text[:40]!r}")
     try:
-        return Fraction(text.strip())
-    except (ValueError, ZeroDivisionError):
-        raise RuleInputError(field, "a decimal or a fraction, e.g. 0.01 or 1/100", f"got {text!r}") from None
+        value = Fraction(written)
+    except ZeroDivisionError:
+        raise RuleInputError(field, rule, f"got {text[:40]!r}") from None
+    if not Fraction(str(low)) <= value <= Fraction(str(high)):
+        raise RuleInputError(field, rule, f"got {text[:40]!r}")
+    return value
+
+
+# A decimal or a fraction of whole numbers, as a person writes a scale (no exponent: 1e-300 is not a scale).
+_SCALE = re.compile(r"[0-9]{1,12}(\.[0-9]{1,12})?(/[0-9]{1,12})?")
 
 
 def _print(

@@ -43,6 +43,7 @@ TITLES: dict[str, tuple[str, str]] = {
     "class_change": ("Perubahan kelas", "§9"),
     "status_change": ("Perubahan status: PHK, alih jenis, bayi baru lahir, mutasi", "§2, §9"),
     "virtual_account": ("Virtual account keluarga", "§2"),
+    "jkn": ("Program JKN: tanggal mulai dan batas anggota satu akun keluarga", "§2"),
     "uhc_prioritas": ("UHC Prioritas (non cut off)", "§10"),
     "uhc_award": ("UHC Awards", "§10"),
     "coverage_target": ("Target cakupan nasional", "§10"),
@@ -62,7 +63,7 @@ def rules_show(
     fmt: Annotated[str, typer.Option("--format", help="json (for machines) or table (for people).")] = "json",
 ) -> None:
     """Every table of the rulebook as it stands on a day: the entry in force, its fields and its legal basis."""
-    day = parse_date("on", on)
+    day = parse_date("on", on, jkn=False)
     fmt = _check_format(fmt)
     tables = rules_in_force(default_rulebook(), day)
     if fmt == "json":

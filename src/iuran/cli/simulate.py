@@ -10,6 +10,7 @@ import typer
 from iuran.cli.common import emit, parse_date, parse_month
 from iuran.rules.contribution import contribution
 from iuran.rules.penalty import service_penalty
+from iuran.rules.program import check_extra_members, check_family_size, check_months_since_jkn, check_rupiah
 from iuran.rules.reactivation import reactivation_quote
 from iuran.rules.rehab import rehab_offer
 from iuran.rules.segments import Segment
@@ -29,7 +30,7 @@ class RehabVersion(StrEnum):
 
 SegmentOpt = Annotated[Segment, typer.Option("--segment", help="Membership segment.", case_sensitive=False)]
 KelasOpt = Annotated[int, typer.Option("--kelas", min=1, max=3, help="Class 1, 2 or 3.")]
-MembersOpt = Annotated[int, typer.Option("--members", min=1, help="People in the family.")]
+MembersOpt = Annotated[int, typer.Option("--members", help="People in the family.")]
 
 
 @app.command("contribution")
@@ -38,19 +39,19 @@ def simulate_contribution(
     month: Annotated[str, typer.Option("--month", help="YYYY-MM")],
     kelas: Annotated[int | None, typer.Option("--kelas", min=1, max=3)] = None,
     members: MembersOpt = 1,
-    wage: Annotated[int | None, typer.Option("--wage", min=0, help="Monthly wage, Rupiah (PPU).")] = None,
-    umk: Annotated[int | None, typer.Option("--umk", min=0, help="Kabupaten/kota minimum wage (PPU).")] = None,
-    extra_members: Annotated[int, typer.Option("--extra-members", min=0, help="PPU family beyond 4.")] = 0,
+    wage: Annotated[int | None, typer.Option("--wage", help="Monthly wage, Rupiah (PPU).")] = None,
+    umk: Annotated[int | None, typer.Option("--umk", help="Kabupaten/kota minimum wage (PPU).")] = None,
+    extra_members: Annotated[int, typer.Option("--extra-members", help="PPU family beyond 4.")] = 0,
 ) -> None:
     """The contribution for one payer in one month, with each party's share."""
     c = contribution(
         segment,
         parse_month("month", month),
         kelas=kelas,
-        members=members,
-        wage=wage,
-        umk=umk,
-        extra_members=extra_members,
+        members=check_family_size("members", members),
+        wage=None if wage is None else check_rupiah("wage", wage),
+        umk=None if umk is None else check_rupiah("umk", umk),
+        extra_members=check_extra_members("extra_members", extra_members),
     )
     s = c.shares
     emit(
@@ -79,7 +80,11 @@ def simulate_reactivation(
 ) -> None:
     """What a suspended family pays to be active again: at most 24 months of arrears plus this month."""
     q = reactivation_quote(
-        Segment(segment.value), kelas, members, parse_month("unpaid_since", unpaid_since), parse_date("as_of", as_of)
+        Segment(segment.value),
+        kelas,
+        check_family_size("members", members),
+        parse_month("unpaid_since", unpaid_since),
+        parse_date("as_of", as_of),
     )
     emit(
         {
@@ -95,14 +100,18 @@ def simulate_reactivation(
 
 @app.command("penalty")
 def simulate_penalty(
-    inacbg: Annotated[int, typer.Option("--inacbg", min=0, help="INA-CBG estimate, Rupiah.")],
-    months_in_arrears: Annotated[int, typer.Option("--months-in-arrears", min=0)],
+    inacbg: Annotated[int, typer.Option("--inacbg", help="INA-CBG estimate, Rupiah.")],
+    months_in_arrears: Annotated[int, typer.Option("--months-in-arrears")],
     reactivated: Annotated[str, typer.Option("--reactivated", help="YYYY-MM-DD")],
     admitted: Annotated[str, typer.Option("--admitted", help="YYYY-MM-DD")],
 ) -> None:
     """The service penalty for an inpatient admission soon after reactivation."""
+    reactivated_on = parse_date("reactivated", reactivated)
     p = service_penalty(
-        inacbg, months_in_arrears, parse_date("reactivated", reactivated), parse_date("admitted", admitted)
+        check_rupiah("inacbg", inacbg, minimum=0),
+        check_months_since_jkn("months_in_arrears", months_in_arrears, reactivated_on),
+        reactivated_on,
+        parse_date("admitted", admitted),
     )
     emit(
         {
@@ -128,7 +137,7 @@ def simulate_rehab(
     offer = rehab_offer(
         segment,
         kelas,
-        members,
+        check_family_size("members", members),
         parse_month("unpaid_since", unpaid_since),
         parse_date("as_of", as_of),
         version.value if version else None,

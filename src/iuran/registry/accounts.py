@@ -9,7 +9,7 @@ from sqlalchemy import Connection, text
 
 from iuran.db.months import to_db
 from iuran.db.values import as_date
-from iuran.registry.enrolment import mask
+from iuran.registry.enrolment import check_nik_format, mask
 from iuran.rules.errors import RuleInputError
 from iuran.rules.membership import check_va_number
 from iuran.rules.month import Month
@@ -41,7 +41,6 @@ class Member:
 
 
 _ACCOUNT = "SELECT id, kind, name, va, opened_on, activated_on FROM account"
-NIK_DIGITS = 16  # the layout of docs/rules.md §11 (iuran.rules.nik)
 
 
 def account_by_va(conn: Connection, va: str) -> Account:
@@ -57,9 +56,7 @@ def account_by_id(conn: Connection, account_id: int) -> Account:
 
 def account_by_nik(conn: Connection, nik: str, month: Month) -> Account:
     """The account that pays for the person in `month` (or in the person's last membership before it)."""
-    nik = nik.strip()
-    if len(nik) != NIK_DIGITS or not (nik.isdigit() and nik.isascii()):
-        raise RuleInputError("nik", f"a NIK has {NIK_DIGITS} digits", f"got {len(nik)} characters")
+    nik = check_nik_format(nik)
     row = conn.execute(
         text(
             "SELECT m.account_id FROM person p JOIN membership m ON m.person_id = p.id"

@@ -13,13 +13,21 @@ from typing import Any
 
 from sqlalchemy import BindParameter, Connection, bindparam, text
 
+from iuran.db.columns import check_text
 from iuran.db.months import to_db
 from iuran.rules.errors import RuleInputError
 from iuran.rules.membership import check_card_number, va_number
 from iuran.rules.month import Month
 from iuran.rules.nik import InvalidNik, parse_nik
+from iuran.rules.program import check_family_size, check_jkn_date
 from iuran.rules.segments import Segment, check_kelas
 from iuran.wilayah import default_wilayah
+
+NIK_DIGITS = 16  # the layout of docs/rules.md §11 (iuran.rules.nik)
+KK_DIGITS = 16  # a Kartu Keluarga number, like a NIK
+# A phone number: an optional + and 8 to 15 digits (E.164 allows 15; Indonesian numbers have at least 8), spaces
+# and dashes between them allowed.
+PHONE_DIGITS = (8, 15)
 
 
 class RegistryError(RuleInputError):
@@ -44,7 +52,9 @@ class NewPerson:
 def mask(nik: str) -> str:
     """A NIK as it may appear in messages, logs and lists: the kecamatan, the birth date and the sex hidden; the
     province and kabupaten/kota (which branch) and the serial (which of the people born there that day) kept."""
-    return nik[:4] + "********" + nik[-4:] if len(nik) == 16 else "(malformed)"
+    if len(nik) != NIK_DIGITS or not (nik.isascii() and nik.isdigit()):
+        return "(malformed)"
+    return nik[:4] + "********" + nik[-4:]
 
 
 def _insert_persons(conn: Connection, people: Sequence[NewPerson], family_id: int | None) -> list[int]:
@@ -64,9 +74,32 @@ def _insert_persons(conn: Connection, people: Sequence[NewPerson], family_id: in
     return ids
 
 
-def _validated(conn: Connection, people: Sequence[NewPerson]) -> list[dict[str, object]]:
-    """Every rule a new person must meet, checked before anything is written."""
+def check_nik_format(nik: str) -> str:
+    """A NIK as a lookup takes it: 16 digits 0-9 (its meaning is `rules.nik.parse_nik`'s), or `RuleInputError`."""
+    nik = nik.strip()
+    if len(nik) != NIK_DIGITS or not (nik.isascii() and nik.isdigit()):
+        raise RuleInputError("nik", f"a NIK has {NIK_DIGITS} digits 0-9", f"got {len(nik)} characters")
+    return nik
+
+
+def check_phone(phone: str | None) -> str | None:
+    """A phone number as the registry keeps it (None: none given), or `RuleInputError` naming `phone`."""
+    if phone is None or not phone.strip():
+        return None
+    text = check_text("phone", phone, "person.phone")
+    digits = text.removeprefix("+").replace(" ", "").replace("-", "")
+    low, high = PHONE_DIGITS
+    if not (digits.isascii() and digits.isdigit() and low <= len(digits) <= high):
+        raise RuleInputError("phone", f"a phone number is an optional + and {low} to {high} digits 0-9")
+    return text
+
+
+def _validated(conn: Connection, people: Sequence[NewPerson], today: dt.date | None = None) -> list[dict[str, object]]:
+    """Every rule a new person must meet, checked before anything is written: a valid NIK, a name, a known desa
+    in the branch's kabupaten/kota, a card number, a registration in the JKN era (not after `today` if given),
+    text that every database stores alike."""
     w = default_wilayah()
+    branch = _branch_kabkota(conn)
     seen: set[str] = set()
     cards: set[str] = set()
     rows: list[dict[str, object]] = []
@@ -76,15 +109,26 @@ def _validated(conn: Connection, people: Sequence[NewPerson]) -> list[dict[str, 
             info = parse_nik(person.nik, w, person.registered_on)
         except InvalidNik as e:
             raise RegistryError(record, e.field, e.rule, e.message) from None
-        desa = w.region(person.desa_code)
-        if desa is None or desa.level != "desa_kelurahan":
-            raise RegistryError(record, "desa_code", "a known desa/kelurahan code", f"got {person.desa_code!r}")
         if person.nik in seen:
             raise RegistryError(record, "nik", "a NIK is registered once")
         try:
+            name = check_text("name", person.name, "person.name")
+            channel = check_text("channel", person.channel, "person.channel")
+            phone = check_phone(person.phone)
+            check_jkn_date("registered_on", person.registered_on, today=today)
             check_card_number(person.card_number)
         except RuleInputError as e:
             raise RegistryError(record, e.field, e.rule, e.detail) from None
+        desa = w.region(person.desa_code)
+        if desa is None or desa.level != "desa_kelurahan":
+            raise RegistryError(record, "desa_code", "a known desa/kelurahan code", f"got {_code(person.desa_code)}")
+        if branch and desa.code[:5] not in branch:
+            raise RegistryError(
+                record,
+                "desa_code",
+                "a desa in the branch's kabupaten/kota (table branch_region)",
+                f"{desa.code} is in {desa.code[:5]}; the branch has {', '.join(sorted(branch))}",
+            )
         if person.card_number in cards:
             raise RegistryError(record, "card_number", "a JKN card number belongs to one person")
         seen.add(person.nik)
@@ -94,15 +138,15 @@ def _validated(conn: Connection, people: Sequence[NewPerson]) -> list[dict[str, 
             {
                 "nik": person.nik,
                 "card": person.card_number,
-                "name": person.name,
+                "name": name,
                 "sex": info.sex,
                 "birth": info.birth_date,
-                "phone": person.phone,
+                "phone": phone,
                 "desa": person.desa_code,
                 "kec": kecamatan,
                 "kab": kecamatan[:5],
                 "reg": person.registered_on,
-                "channel": person.channel,
+                "channel": channel,
             }
         )
     taken = conn.execute(
@@ -126,6 +170,17 @@ def _expanding(name: str) -> BindParameter[Any]:
     return bindparam(name, expanding=True)
 
 
+def _branch_kabkota(conn: Connection) -> frozenset[str]:
+    """The kabupaten/kota of the branches this database serves; empty when it names none (every region)."""
+    return frozenset(str(k) for (k,) in conn.execute(text("SELECT DISTINCT kabkota_code FROM branch_region")))
+
+
+def _code(value: str) -> str:
+    """A region code as a message may repeat it: quoted, at most 20 characters, no control characters."""
+    shown = "".join(ch if ch.isprintable() else "?" for ch in value[:20])
+    return repr(shown + ("…" if len(value) > 20 else ""))
+
+
 def register_family(
     conn: Connection,
     kk: str,
@@ -135,20 +190,23 @@ def register_family(
     *,
     billing_from: Month | None = None,
     activated_on: dt.date | None = None,
+    today: dt.date | None = None,
 ) -> int:
     """Register a PBPU/BP family on one virtual account; returns the account id.
 
     Every person on the KK is registered in the same class (docs/rules.md §2). Billing starts the month after
     registration unless `billing_from` says otherwise; the account is active once the first payment is made
-    (`activated_on`, docs/rules.md §6).
+    (`activated_on`, docs/rules.md §6). `today`: no registration is dated after it.
     """
-    record = f"family KK {kk[:6]}…"
+    record = f"family KK {kk[:6]}…" if kk.isascii() and kk.isprintable() else "family"
     if not segment.is_family_billed:
         raise RegistryError(record, "segment", "a family account is for pbpu or bp", f"got {segment}")
-    if len(kk) != 16 or not kk.isdigit():
-        raise RegistryError(record, "kk", "a Kartu Keluarga number has 16 digits")
-    if not members:
-        raise RegistryError(record, "members", "a family has at least one member")
+    if len(kk) != KK_DIGITS or not (kk.isascii() and kk.isdigit()):
+        raise RegistryError(record, "kk", f"a Kartu Keluarga number has {KK_DIGITS} digits 0-9")
+    try:
+        check_family_size("members", len(members))
+    except RuleInputError as e:
+        raise RegistryError(record, e.field, e.rule, e.detail) from None
     classes = {kelas} if isinstance(kelas, int) else set(kelas)
     if len(classes) != 1:
         raise RegistryError(record, "kelas", "every member of a PBPU/BP family is in the same class", str(classes))
@@ -156,7 +214,7 @@ def register_family(
     if conn.execute(text("SELECT 1 FROM family WHERE kk = :kk"), {"kk": kk}).first():
         raise RegistryError(record, "kk", "a family is registered once")
     registered_on = min(p.registered_on for p in members)
-    _validated(conn, members)
+    _validated(conn, members, today)
     family_id = conn.execute(
         text("INSERT INTO family (kk, desa_code) VALUES (:kk, :desa) RETURNING id"),
         {"kk": kk, "desa": members[0].desa_code},

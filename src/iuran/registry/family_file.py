@@ -1,67 +1,94 @@
 """Registering PBPU/BP families from a file: one line per person, grouped by KK; all or nothing.
 
-Header: `kk,nik,name,card_number,desa_code,segment,kelas,registered_on,channel,phone`. The first line of a KK is
-the head of the family, whose card number gives the family's virtual account.
+Header: `kk,nik,name,card_number,desa_code,segment,kelas,registered_on,channel,phone` (columns in any order; other
+columns are ignored). The first line of a KK is the head of the family, whose card number gives the family's
+virtual account. The file is UTF-8 (a byte-order mark is fine); a file that cannot be read is one error
+(`iuran.db.input_file`), and every field is checked as the registry checks it (`iuran.registry.enrolment`).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 from collections.abc import Iterator
 from pathlib import Path
 
 from sqlalchemy import Connection
 
+from iuran.db.input_file import csv_rows
 from iuran.registry.enrolment import NewPerson, RegistryError, register_family
 from iuran.rules.errors import RuleInputError
 from iuran.rules.segments import Segment
 
 HEADER = ("kk", "nik", "name", "card_number", "desa_code", "segment", "kelas", "registered_on", "channel", "phone")
+WHAT = "a registry file"
 
 
 def _lines(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
-    with path.open(newline="", encoding="utf-8") as f:
-        reader = csv.DictReader(f)
-        missing = [c for c in HEADER if c not in (reader.fieldnames or [])]
-        if missing:
-            raise RegistryError(str(path.name), "header", f"the file has the columns {','.join(HEADER)}", str(missing))
-        for number, row in enumerate(reader, start=2):
-            yield number, {k: (v or "").strip() for k, v in row.items() if k}
+    rows = csv_rows(path, WHAT)
+    first = next(rows, None)
+    if first is None:
+        raise RegistryError(path.name, "header", f"the file starts with the header {','.join(HEADER)}", "it is empty")
+    names = [cell.strip().lower() for cell in first[1]]
+    missing = [c for c in HEADER if c not in names]
+    if missing:
+        raise RegistryError(
+            path.name, "header", f"the file has the columns {','.join(HEADER)}", f"missing: {', '.join(missing)}"
+        )
+    repeated = sorted({n for n in names if n in HEADER and names.count(n) > 1})
+    if repeated:
+        raise RegistryError(path.name, "header", "each column is named once", f"repeated: {', '.join(repeated)}")
+    at = {name: names.index(name) for name in HEADER}
+    for number, row in rows:
+        if not row or (len(row) == 1 and not row[0].strip()):
+            continue  # a blank line
+        if len(row) != len(names):
+            raise RegistryError(
+                f"line {number}", "line", "a line has as many fields as the header", f"{len(row)}, not {len(names)}"
+            )
+        yield number, {name: row[i].strip() for name, i in at.items()}
 
 
-def import_families(conn: Connection, path: Path) -> dict[str, int]:
-    """Register every family of the file inside the caller's transaction; the first bad line stops it all."""
+def _registered_on(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise RuleInputError("registered_on", "a date written YYYY-MM-DD", "not such a date") from None
+
+
+def _kelas(text: str) -> int:
+    if not (text.isascii() and text.isdigit()):
+        raise RuleInputError("kelas", "PBPU and BP class is 1, 2 or 3", "not a number")
+    return int(text)
+
+
+def import_families(conn: Connection, path: Path, *, today: dt.date | None = None) -> dict[str, int]:
+    """Register every family of the file inside the caller's transaction; the first bad line stops it all.
+    `today` (the unit of work's): no registration is dated after it."""
     families: dict[str, list[tuple[int, dict[str, str]]]] = {}
     for number, row in _lines(path):
         families.setdefault(row["kk"], []).append((number, row))
     persons = 0
     for kk, rows in families.items():
-        first = rows[0][0]
-        record = f"line {first} (KK {kk[:6]}…)"
+        shown = kk[:6] if kk[:6].isascii() and kk[:6].isdigit() else "?"
+        record = f"line {rows[0][0]} (KK {shown}…)"
         try:
             segment = Segment.parse(rows[0][1]["segment"])
-            classes = [int(r["kelas"]) for _, r in rows]
+            if any(Segment.parse(r["segment"]) != segment for _, r in rows):
+                raise RuleInputError("segment", "every member of a family is in the same segment")
+            classes = [_kelas(r["kelas"]) for _, r in rows]
             members = [
                 NewPerson(
                     nik=r["nik"],
                     name=r["name"],
                     card_number=r["card_number"],
                     desa_code=r["desa_code"],
-                    registered_on=dt.date.fromisoformat(r["registered_on"]),
+                    registered_on=_registered_on(r["registered_on"]),
                     channel=r["channel"] or "kantor_cabang",
                     phone=r["phone"] or None,
                 )
                 for _, r in rows
             ]
-        except ValueError as e:
-            raise RegistryError(
-                record, "kelas/registered_on/segment", "a class 1-3 and a YYYY-MM-DD date", str(e)
-            ) from None
-        if any(Segment.parse(r["segment"]) != segment for _, r in rows):
-            raise RegistryError(record, "segment", "every member of a family is in the same segment")
-        try:
-            register_family(conn, kk, members, segment, classes)
+            register_family(conn, kk, members, segment, classes, today=today)
         except RegistryError as e:
             raise RegistryError(f"{record}: {e.record}", e.field.split(": ", 1)[-1], e.rule, e.detail) from None
         except RuleInputError as e:

@@ -20,6 +20,7 @@ from iuran.reports.activeness import activeness_report
 from iuran.reports.arrears import arrears_report
 from iuran.reports.collectibility import collectibility_report
 from iuran.reports.coverage import coverage_report
+from iuran.reports.credit import credit_report
 from iuran.reports.model import Column, Fact, Kind, Ratio, Report, Row
 from iuran.reports.rendering import FORMATS, render
 from iuran.reports.scope import NoCycle, snapshot_month
@@ -32,6 +33,7 @@ REPORTS: dict[str, ReportFunction] = {
     "activeness": activeness_report,
     "arrears": arrears_report,
     "collectibility": collectibility_report,
+    "credit": credit_report,
 }
 
 
@@ -63,6 +65,7 @@ __all__ = [
     "build_report",
     "collectibility_report",
     "coverage_report",
+    "credit_report",
     "render",
     "snapshot_month",
 ]

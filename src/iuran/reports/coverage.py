@@ -2,7 +2,8 @@
 (docs/rules.md §10).
 
 Reads `snapshot_coverage` (registered/active per kecamatan × segment, written by the cycle) and the Dukcapil
-population; one GROUP BY, never per-person rows.
+population of the release for the report's date (`iuran.db.population`); one GROUP BY, never per-person rows.
+A synthetic branch is compared at the scale `iuran synth` built it at (`synth_run.scale`), a real branch at 1.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from fractions import Fraction
 from sqlalchemy import Connection, text
 
 from iuran.db import months
+from iuran.db.population import PopulationRelease, population_release
 from iuran.reports.formatting import format_bp, format_date
 from iuran.reports.model import Cell, Column, Fact, Kind, Ratio, Report, Row, ratio
 from iuran.reports.scope import as_int, check_by, in_branch, params, resolve_branch, snapshot_month
@@ -53,7 +55,7 @@ SELECT s.kabkota_code, r.name AS kabkota_name, p.total AS population,
        CAST(sum(s.registered) AS BIGINT) AS registered, CAST(sum(s.active) AS BIGINT) AS active
 FROM snapshot_coverage s
 LEFT JOIN region r ON r.code = s.kabkota_code
-LEFT JOIN population p ON p.code = s.kabkota_code
+LEFT JOIN population p ON p.code = s.kabkota_code AND p.source = :population_source
 WHERE s.month = :month AND {branch}
 GROUP BY s.kabkota_code, r.name, p.total
 ORDER BY s.kabkota_code
@@ -87,8 +89,10 @@ def coverage_report(
 ) -> Report:
     """Coverage per kabupaten/kota (default) or per kecamatan, with a branch total.
 
+    The population is the release for `as_of` (the latest semester at or before it, else the earliest, noted).
     `population_scale` compares a synthetic branch built at a fraction of the real size with the published figures:
-    the population is multiplied by it (shown rounded half up; the ratios stay exact).
+    the population is multiplied by it (shown rounded half up; the ratios stay exact). None: the scale the branch
+    was built at by `iuran synth` (1 for a real branch).
 
     Example:
         >>> report = coverage_report(conn, dt.date(2023, 11, 15))  # doctest: +SKIP
@@ -98,8 +102,9 @@ def coverage_report(
     breakdown = check_by("coverage", by, BY)
     scope = resolve_branch(conn, branch)
     month = snapshot_month(conn, as_of)
-    values = params(scope, month=months.to_db(month))
-    scale = _check_scale(population_scale)
+    release = population_release(conn, as_of)
+    values = params(scope, month=months.to_db(month), population_source=release.source if release else None)
+    scale = _check_scale(_built_scale(conn) if population_scale is None else population_scale)
     target_bp = _target_bp(as_of)
     facts = [
         Fact(
@@ -112,11 +117,15 @@ def coverage_report(
     notes = [
         "Cakupan = terdaftar ÷ penduduk; bisa lebih dari 100% (domisili peserta vs data kependudukan).",
         "Keaktifan = aktif ÷ terdaftar.",
-        f"Penduduk: {_population_source(conn)}.",
+        *_population_notes(release, as_of),
     ]
     if scale != 1:
         facts.append(Fact("population_scale", "Skala penduduk", Kind.RATIO, Ratio(scale.numerator, scale.denominator)))
-        notes.append("Penduduk dikalikan skala cabang sintetis (dibulatkan); cakupan dihitung dengan skala yang tepat.")
+        built = " (skala cabang saat dibuat `iuran synth`; --population-scale menggantinya)"
+        notes.append(
+            "Penduduk dikalikan skala cabang sintetis (dibulatkan); cakupan dihitung dengan skala yang tepat"
+            f"{built if population_scale is None else ''}."
+        )
 
     if breakdown == "kecamatan":
         rows = []
@@ -269,6 +278,23 @@ def _uhc_note(as_of: dt.date) -> str:
     )
 
 
-def _population_source(conn: Connection) -> str:
-    sources = [s for (s,) in conn.execute(text("SELECT DISTINCT source FROM population ORDER BY source"))]
-    return "; ".join(sources) if sources else "tidak ada data penduduk"
+def _population_notes(release: PopulationRelease | None, as_of: dt.date) -> list[str]:
+    if release is None:
+        return ["Penduduk: tidak ada data penduduk."]
+    notes = [f"Penduduk: {release.source}, posisi {format_date(release.as_of)}."]
+    if release.after_day:
+        notes.append(
+            f"Belum ada data penduduk yang terbit untuk {format_date(as_of)}: dipakai data paling awal yang tersedia "
+            f"({release.semester})."
+        )
+    return notes
+
+
+# The scale of the synthetic branch this database holds (`iuran synth` records it); none: a real branch.
+_BUILT_SCALE_SQL = "SELECT scale FROM synth_run ORDER BY id DESC"
+
+
+def _built_scale(conn: Connection) -> Fraction:
+    value = conn.execute(text(_BUILT_SCALE_SQL)).scalar()
+    # The decimal `iuran synth --scale` was given (0.01), not the binary float it is stored as.
+    return Fraction(1) if value is None else Fraction(repr(float(value)))

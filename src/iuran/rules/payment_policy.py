@@ -43,3 +43,13 @@ def payers_settling(settles: str, day: dt.date, rules: Rulebook | None = None) -
     rb = rules or default_rulebook()
     kinds = sorted({p.payer for p in rb.payment_policy})
     return tuple(k for k in kinds if payment_policy(k, day, rb).settles == settles)
+
+
+def months_ahead(payer: str, day: dt.date, rules: Rulebook | None = None) -> int:
+    """How many coming months an account of kind `payer` may pay ahead on `day` (its credit beyond them is refunded).
+
+    Example:
+        >>> months_ahead("family", dt.date(2024, 3, 5)), months_ahead("employer", dt.date(2024, 3, 5))
+        (12, 0)
+    """
+    return payment_policy(payer, day, rules).months_ahead

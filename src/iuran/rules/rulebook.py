@@ -95,11 +95,14 @@ class ReactivationRule:
 
 @dataclass(frozen=True)
 class PaymentPolicy:
-    """Which amounts a payer account of one kind may pay: `whole_bill` or `oldest_months`."""
+    """Which amounts a payer account of one kind may pay: `whole_bill` or `oldest_months`; and how many coming
+    months it may pay ahead (`months_ahead`: what a payment brings beyond its bill is held as credit, applied by
+    the coming cycles; credit beyond that many months is listed for refund)."""
 
     payer: str
     effective: dt.date
     settles: str
+    months_ahead: int
     basis: str
 
 
@@ -187,6 +190,15 @@ class VirtualAccountRule:
 
 
 @dataclass(frozen=True)
+class JknRule:
+    """The programme itself: the day JKN began, and the most people one family account covers."""
+
+    start: dt.date
+    max_family_members: int
+    basis: str
+
+
+@dataclass(frozen=True)
 class UhcPrioritasRule:
     effective: dt.date
     min_coverage_bp: int
@@ -233,6 +245,7 @@ class Rulebook:
     class_change: tuple[ClassChangeRule, ...]
     status_change: tuple[StatusChangeRule, ...]
     virtual_account: VirtualAccountRule
+    jkn: JknRule
     uhc_prioritas: tuple[UhcPrioritasRule, ...]
     uhc_award: tuple[UhcAwardRule, ...]
     coverage_target: tuple[CoverageTarget, ...]
@@ -260,7 +273,11 @@ _TABLES: dict[str, type[Any]] = {
     "uhc_award": UhcAwardRule,
     "coverage_target": CoverageTarget,
 }
-_SINGLES: dict[str, type[Any]] = {"ppu_wage_floor": PpuWageFloor, "virtual_account": VirtualAccountRule}
+_SINGLES: dict[str, type[Any]] = {
+    "ppu_wage_floor": PpuWageFloor,
+    "virtual_account": VirtualAccountRule,
+    "jkn": JknRule,
+}
 
 
 def _build(cls: type[Any], table: str, raw: dict[str, Any]) -> Any:

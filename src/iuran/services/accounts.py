@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from iuran.billing import credit
 from iuran.billing.quote import Quote, quote
 from iuran.registry.accounts import Account, Member, account_by_id, account_by_nik, account_by_va, members
 from iuran.rules.errors import RuleInputError
@@ -34,6 +35,7 @@ class AccountView:
     members: tuple[Member, ...]
     segment: str | None  # the members' segment (one per account); None when it covers no one this month
     kelas: int | None
+    credit: int  # money paid ahead (or paid again), which the coming cycles apply to its new months
 
 
 def show_account(uow: UnitOfWork, key: AccountKey, on: dt.date) -> AccountView:
@@ -59,4 +61,5 @@ def show_account(uow: UnitOfWork, key: AccountKey, on: dt.date) -> AccountView:
         members=covered,
         segment=segments[0] if len(segments) == 1 else ("/".join(segments) or None),
         kelas=kelas[0] if len(kelas) == 1 else None,
+        credit=credit.held(conn, account.id),
     )

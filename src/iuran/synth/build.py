@@ -9,10 +9,35 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from iuran.rules.errors import RuleInputError
 from iuran.synth.generate import GenerationSummary, Progress, generate_branch
 from iuran.synth.picture import Picture, picture
 from iuran.synth.play import MonthPlayed, play
 from iuran.synth.scenarios import Scenario, scenario
+
+# The fraction of the real branch a synthetic one is built at (and the population scale its reports divide by).
+SCALE_RANGE = (0.0001, 1.0)
+# The seed is kept in synth_run.seed (BIGINT) and seeds numpy's generator, which takes no negative number.
+SEED_RANGE = (0, 2**63 - 1)
+
+
+def check_build(scale: float, seed: int, workdir: Path | None) -> None:
+    """The options of a build, checked before anything is written: the scale, the seed, and a working folder that
+    is a folder (created if missing)."""
+    low, high = SCALE_RANGE
+    if not low <= scale <= high:
+        raise RuleInputError("scale", f"a fraction of the real branch from {low} to {high}", f"got {scale}")
+    low_seed, high_seed = SEED_RANGE
+    if not low_seed <= seed <= high_seed:
+        raise RuleInputError("seed", f"a whole number from {low_seed} to {high_seed}", f"got {seed}")
+    if workdir is None:
+        return
+    if workdir.exists() and not workdir.is_dir():
+        raise RuleInputError("workdir", "a folder for the payments files", f"{workdir} is a file")
+    try:
+        workdir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise RuleInputError("workdir", "a folder that can be created", f"{workdir}: {e.strerror or e}") from None
 
 
 @dataclass(frozen=True)
@@ -44,6 +69,7 @@ def build_scenario(
         0.709
     """
     sc = scenario(name)
+    check_build(scale, seed, workdir)
     generation = generate_branch(engine, name, scale, seed, created_at=created_at, progress=progress)
     if workdir is None:
         with tempfile.TemporaryDirectory(prefix="iuran-synth-") as tmp:

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Engine, text
 
 from iuran.db.engine import is_postgres
 from iuran.db.months import to_db
+from iuran.db.population import population_release, population_totals
 from iuran.rules.membership import first_payment_window
 from iuran.rules.month import Month
 from iuran.rules.rulebook import default_rulebook, in_force
@@ -25,6 +26,7 @@ from iuran.synth.names import FIRM_FORMS, FIRM_WORDS, GOVERNMENT_UNITS, PAYMENT_
 from iuran.synth.people import People, Serials, dates, make_people, month_end_day, va_numbers
 from iuran.synth.plan import SEG, SEGMENTS, Behaviour, Geography, Plan, make_plan
 from iuran.synth.prices import FamilyPrices, PpuRates
+from iuran.synth.progress import count
 from iuran.synth.scenarios import Scenario, scenario
 from iuran.synth.writer import BulkWriter
 from iuran.wilayah import default_wilayah
@@ -129,11 +131,15 @@ def generate_branch(
     started = time.monotonic()
     with engine.connect() as conn:
         check_empty(conn)
-    geo = Geography.of(default_wilayah(), sorted(sc.coverage))
+        population = scenario_population(conn, sc)
+    geo = Geography.of(default_wilayah(), sorted(sc.coverage), population)
     plan = make_plan(sc, geo, scale, seed)
     created = created_at or dt.datetime.combine(sc.opening.first_day(), dt.time())
     say = progress or (lambda _m: None)
-    say(f"plan: {plan.persons:,} persons in {len(plan.families):,} families, {len(plan.employers):,} employers")
+    say(
+        f"plan: {count(plan.persons)} persons in {count(len(plan.families))} families, "
+        f"{count(len(plan.employers))} employers"
+    )
     with engine.begin() as conn:
         check_empty(conn)
         gen = _Generation(conn, plan, seed, created, say)
@@ -158,6 +164,19 @@ def generate_branch(
         opening_amount=gen.opening_amount,
         seconds=round(time.monotonic() - started, 2),
     )
+
+
+def scenario_population(conn: Connection, sc: Scenario) -> dict[str, int]:
+    """The population of the scenario's kabupaten/kota that its picture divides by: the release the coverage report
+    of the picture's day reads (`iuran.db.population`)."""
+    release = population_release(conn, sc.month.first_day())
+    if release is None:
+        raise SynthError("population: the database holds no population figures (run `iuran db init`)")
+    found = population_totals(conn, release, sc.coverage)
+    missing = sorted(set(sc.coverage) - set(found))
+    if missing:
+        raise SynthError(f"population: {release.source} has no figure for {', '.join(missing)}")
+    return found
 
 
 def analyze(engine: Engine) -> None:
@@ -432,7 +451,7 @@ class _Generation:
             )
             self._chunk(start, stop, people, rng)
             seq += len(people.family_of)
-            self.say(f"families {stop:,}/{len(fam):,}, persons {seq:,}")
+            self.say(f"families {count(stop)}/{count(len(fam))}, persons {count(seq)}")
             start = stop
 
     def _chunk(self, start: int, stop: int, people: People, rng: np.random.Generator) -> None:

@@ -2,7 +2,8 @@
 read from the cycle's `snapshot_coverage` (the same figures the reports read).
 
 Coverage is registered ÷ (population × scale), so that a branch built at a fraction of the real size compares
-with the published percentages.
+with the published percentages; the population is the release for the month's first day (`iuran.db.population`),
+the one the coverage report of that day reads.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Engine, text
 
 from iuran.db.months import to_db
+from iuran.db.population import population_release
 from iuran.rules.month import Month
 
 
@@ -33,12 +35,14 @@ class Picture:
 def picture(engine: Engine, month: Month, scale: float) -> Picture:
     m = to_db(month)
     with engine.connect() as conn:
+        release = population_release(conn, month.first_day())
         by_kab = conn.execute(
             text(
                 "SELECT s.kabkota_code, sum(s.registered), max(p.total) FROM snapshot_coverage s"
-                " JOIN population p ON p.code = s.kabkota_code WHERE s.month = :m GROUP BY s.kabkota_code"
+                " JOIN population p ON p.code = s.kabkota_code AND p.source = :source"
+                " WHERE s.month = :m GROUP BY s.kabkota_code"
             ),
-            {"m": m},
+            {"m": m, "source": release.source if release else None},
         ).all()
         by_seg = conn.execute(
             text(

@@ -10,6 +10,7 @@ Months are running indexes (`Month.index`); days are numpy day numbers (days sin
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import IntEnum
 
@@ -72,7 +73,9 @@ class Geography:
     desa_codes: NDArray[np.str_]
 
     @classmethod
-    def of(cls, w: Wilayah, kab_codes: list[str]) -> Geography:
+    def of(cls, w: Wilayah, kab_codes: list[str], population: Mapping[str, int] | None = None) -> Geography:
+        """The regions of `kab_codes` and their population: `population` (the release the branch's reports read,
+        `iuran.db.population`), else the packaged table's."""
         kec_codes: list[str] = []
         kec_kab: list[int] = []
         desa: list[str] = []
@@ -82,7 +85,7 @@ class Geography:
         pops: list[int] = []
         for k, code in enumerate(kab_codes):
             region = w.region(code)
-            pop = w.population(code)
+            pop = w.population(code) if population is None else population.get(code)
             if region is None or pop is None:
                 raise ValueError(f"kabupaten/kota {code} is not in the region or population table")
             names.append(region.name)

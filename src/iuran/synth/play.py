@@ -6,12 +6,16 @@ exactly its bill as a bank would quote it, in a payments CSV imported as a bank'
 The bill is the quote's (`iuran.billing.payable.due_items`, the statement the settlement itself asks): a family
 pays every open month up to M, of the months in arrears only the latest N (the reactivation cap in force; older
 months are written off by the import); employers and governments pay all their open months.
+
+The scenario month's payments are not played (the picture is the state on its 1st). `bank_file` writes them, or
+those of any later month whose cycle has run, as the banks would send them: `iuran synth payments --month M`.
 """
 
 from __future__ import annotations
 
 import csv
 import datetime as dt
+import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +34,7 @@ from iuran.rules.rulebook import Rulebook, default_rulebook
 from iuran.services.cycle import run_cycle
 from iuran.services.payments import import_payments
 from iuran.services.unit_of_work import Actor, UnitOfWork
+from iuran.synth.progress import count, rupiah
 
 Progress = Callable[[str], None]
 HEADER = ("reference", "va", "account", "amount", "paid_at", "channel")
@@ -112,7 +117,7 @@ def play(
                 round(time.monotonic() - t1, 2),
             )
         )
-        say(f"{month}: {result.accepted:,} payments, Rp{result.amount_accepted:,}")
+        say(f"{month}: {count(result.accepted)} payments, {rupiah(result.amount_accepted)}")
         refresh_statistics(engine)
     return played
 
@@ -170,11 +175,52 @@ ORDER BY a.id
 """
 
 
+@dataclass(frozen=True)
+class BankFile:
+    month: Month
+    path: Path
+    lines: int
+    amount: int
+
+
+def bank_file(engine: Engine, month: Month, path: Path, rules: Rulebook | None = None) -> BankFile:
+    """The payments the synthetic branch's payers make in `month`, as a bank's file for `iuran payments import`:
+    each paying account (by its `synth_payer` behaviour) pays its whole bill as the quote states it.
+
+    The month's cycle must have run (its bills are what is paid) and its synthetic payments not be in the books yet.
+    The file appears whole or not at all.
+
+    Example:
+        >>> bank_file(engine, Month(2023, 11), Path("var/payments-2023-11.csv")).lines  # doctest: +SKIP
+        1472
+    """
+    opening, _last = run_months(engine)
+    if month < opening:
+        raise PlayError(f"month: the synthetic branch opens in {opening}; got {month}")
+    with engine.connect() as conn:
+        billed = conn.execute(text("SELECT 1 FROM charge WHERE month = :m"), {"m": to_db(month)}).first()
+    if billed is None:
+        raise PlayError(f"month: {month} has not been billed; run `iuran cycle run --month {month}` first")
+    if _already_paid(engine, month):
+        raise PlayError(f"month: the synthetic payments of {month} are in the books already")
+    partial = path.with_name(path.name + ".partial")
+    try:
+        lines, amount = _write_payments(engine, month, partial, rules or default_rulebook())
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+    return BankFile(month, path, lines, amount)
+
+
 def write_payments(engine: Engine, month: Month, path: Path, rules: Rulebook) -> int:
     """The month's payments file: one line per paying account, streamed from the database."""
+    return _write_payments(engine, month, path, rules)[0]
+
+
+def _write_payments(engine: Engine, month: Month, path: Path, rules: Rulebook) -> tuple[int, int]:
     day = month.first_day()
     m = to_db(month)
-    n = 0
+    n = total = 0
     with engine.connect() as conn, path.open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
         out.writerow(HEADER)
@@ -199,4 +245,5 @@ def write_payments(engine: Engine, month: Month, path: Path, rules: Rulebook) ->
                     )
                 )
                 n += 1
-    return n
+                total += int(amount)
+    return n, total

@@ -4,9 +4,10 @@ A scenario says which kabupaten/kota the branch serves, the coverage of each (re
 each segment among the registered, the activeness of each segment (active ÷ registered) and the month the picture
 is taken: the state on the 1st of that month, after its cycle.
 
-Registered per kabupaten/kota = round(coverage × population × scale), with the population of the `population`
-table (Dukcapil semester II 2024). The articles used older population figures (Kalimantan Tengah: 2,706,950,
-Dukcapil semester II 2022), so the synthetic counts differ from the articles' counts while the ratios match.
+Registered per kabupaten/kota = round(coverage × population × scale), with the population the coverage report of
+the picture's day reads (`iuran.db.population`: the latest release at or before it, else the earliest; iuran packages
+Dukcapil semester II 2024 only). The articles used older population figures (Kalimantan Tengah: 2,706,950, Dukcapil
+semester II 2022), so the synthetic counts differ from the articles' counts while the ratios match.
 
 Example:
     >>> s = scenario("kalteng-2023")
@@ -131,7 +132,8 @@ KALTENG_2023 = Scenario(
     sources=(_KALTENG_SOURCE,),
     notes=(
         "Lamandau (62.09) is not in the article: the province's coverage, 98.12%, is used.",
-        "Population is Dukcapil semester II 2024 (province 2,825,290), not the article's 2,706,950 (2022).",
+        "Population is Dukcapil semester II 2024 (province 2,825,290), the earliest release iuran has, not the "
+        "article's 2,706,950 (2022).",
         "The segment mix is chosen, not published: its weighted activeness is the province's 70.95%.",
     ),
 )

@@ -126,7 +126,9 @@ class Wilayah:
         return self._children_of(kecamatan_code, "kecamatan")
 
     def population(self, code: str) -> int | None:
-        """Total population (Dukcapil, Dec 2024) of Indonesia (``"0"``), a province or a kabupaten/kota."""
+        """Total population (Dukcapil semester II 2024: 31 Dec 2024) of Indonesia (``"0"``), a province or a
+        kabupaten/kota. Reports and synthetic branches read the release for their date from the database instead
+        (`iuran.db.population`)."""
         return self._population.get(code)
 
     @staticmethod
