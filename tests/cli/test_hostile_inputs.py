@@ -9,6 +9,7 @@ Raya, billed by the cycle from February 2024, in a branch whose only kabupaten/k
 from __future__ import annotations
 
 import datetime as dt
+import os
 import shutil
 import sqlite3
 import uuid
@@ -18,10 +19,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
-from sqlalchemy import Engine, text
+from sqlalchemy import Engine, create_engine, text
 
 import iuran.db.engine as db_engine
-from conftest import _pg_admin, _pg_url
 from iuran.db.engine import make_engine
 from iuran.registry.enrolment import NewPerson, mask, register_family
 from iuran.registry.family_file import HEADER
@@ -79,6 +79,17 @@ CHILD = NewPerson(
 )
 PEOPLE = (HEAD, SPOUSE, CHILD)
 VA = va_number(HEAD.card_number)
+
+
+PG_ADMIN = os.environ.get("IURAN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")  # as tests/conftest.py
+
+
+def _pg_admin() -> Engine:
+    return create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+
+
+def _pg_url(name: str) -> str:
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + name
 
 
 @dataclass(frozen=True)

@@ -273,7 +273,8 @@ def _status(conn: Connection, step: _Step) -> int:
         " CASE WHEN a.kind = 'family' AND a.activated_on IS NULL THEN 0"
         "      WHEN o.months IS NULL THEN 1 ELSE 0 END AS active,"
         " COALESCE(o.months, 0) AS months, COALESCE(o.amount, 0) AS amount, o.since AS since,"
-        " s.active AS was_active, s.status_since AS was_since, a.opened_on AS opened_on "
+        " s.active AS was_active, s.status_since AS was_since, a.opened_on AS opened_on,"
+        f" {month_state.ACTIVE_ON_FIRST} AS active_on_first "
         "FROM account a "
         "LEFT JOIN (SELECT account_id, count(DISTINCT month) AS months, sum(amount_open) AS amount,"
         "  min(month) AS since FROM open_item WHERE month < :m GROUP BY account_id) o ON o.account_id = a.id "
@@ -293,8 +294,16 @@ def _status(conn: Connection, step: _Step) -> int:
         ),
         p,
     ).rowcount
+    # The books as of the 1st, for the month's derived state: the same pass over the open items, unless payments
+    # dated from the 1st on are in the books already (a cycle run late), which the month's 1st does not count.
+    month_state.write_account_first(
+        conn,
+        p,
+        "SELECT account_id, active_on_first AS active, months AS months_in_arrears, amount AS arrears_amount"
+        " FROM cycle_status",
+    )
     conn.execute(text("DROP TABLE cycle_status"))
-    analyze(conn, "account_status")
+    analyze(conn, "account_status", "account_first")
     return n
 
 

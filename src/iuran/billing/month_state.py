@@ -32,10 +32,13 @@ SUBSIDY_KINDS = ("subsidy_central", "subsidy_pemda")
 # Per account, the books as of the 1st of :m: months and Rupiah in arrears then, and whether it was active
 # (a family from the day of its first payment, before the 1st; every account with nothing open before :m).
 # Open items now, plus what payments dated from the 1st on have settled or written off since.
-BOOKS_AT_FIRST = """
-SELECT a.id AS account_id,
-       CASE WHEN a.kind = 'family' AND (a.activated_on IS NULL OR a.activated_on >= :first) THEN 0
-            WHEN o.months IS NULL THEN 1 ELSE 0 END AS active,
+# Over `account a` and the months `o.months` open before :m on the 1st: whether the account was active then.
+ACTIVE_ON_FIRST = (
+    "CASE WHEN a.kind = 'family' AND (a.activated_on IS NULL OR a.activated_on >= :first) THEN 0"
+    " WHEN o.months IS NULL THEN 1 ELSE 0 END"
+)
+BOOKS_AT_FIRST = f"""
+SELECT a.id AS account_id, {ACTIVE_ON_FIRST} AS active,
        COALESCE(o.months, 0) AS months_in_arrears, COALESCE(o.amount, 0) AS arrears_amount
 FROM account a
 LEFT JOIN (
@@ -135,9 +138,36 @@ LEFT JOIN (SELECT account_id, kind, sum(members) AS members, sum(amount) AS amou
 """
 
 
-def _books_at_first(conn: Connection, p: dict[str, object]) -> None:
-    """The books as of the 1st of the month, per account, in the working table `month_first`."""
+def write_account_first(conn: Connection, p: dict[str, object], open_before: str) -> None:
+    """Keep the books as of the 1st of month :m in `account_first`, for the month's writers.
+
+    `open_before`: a SELECT of BOOKS_AT_FIRST's columns from the open items before :m alone, which are the books on
+    the 1st as long as no payment dated from the 1st on is in the books yet."""
+    late = conn.execute(text("SELECT 1 FROM payment WHERE paid_at >= :first LIMIT 1"), p).first()
+    conn.execute(text("TRUNCATE account_first" if is_postgres(conn) else "DELETE FROM account_first"))
+    conn.execute(
+        text(
+            "INSERT INTO account_first (account_id, month, active, months_in_arrears, arrears_amount)"
+            " SELECT x.account_id, :m, x.active, x.months_in_arrears, x.arrears_amount"
+            f" FROM ({BOOKS_AT_FIRST if late else open_before}) x"
+        ),
+        p,
+    )
+
+
+def _books_at_first(conn: Connection, p: dict[str, object]) -> str:
+    """The table holding the books as of the 1st of month :m, per account: `account_first` when it is the month
+    kept there, else a working table `month_first` (dropped by `_done`)."""
+    kept = conn.execute(text("SELECT month FROM account_first LIMIT 1")).scalar()
+    if kept is not None and int(kept) == p["m"]:
+        return "account_first"
     create_temp_as(conn, "month_first", BOOKS_AT_FIRST, p)
+    return "month_first"
+
+
+def _done(conn: Connection, first: str) -> None:
+    if first == "month_first":
+        conn.execute(text("DROP TABLE month_first"))
 
 
 def write_coverage(conn: Connection, month: Month, now: dt.datetime) -> int:
@@ -147,10 +177,10 @@ def write_coverage(conn: Connection, month: Month, now: dt.datetime) -> int:
         conn.execute(text("SET LOCAL work_mem = '1GB'"))  # one hash of every person, in memory
         # The books are in memory by now: an index probe per ended membership is cheaper than hashing them all.
         conn.execute(text("SET LOCAL random_page_cost = 1.1"))
-    _books_at_first(conn, p)
+    first = _books_at_first(conn, p)
     conn.execute(text("DELETE FROM snapshot_coverage WHERE month = :m"), p)
     # Every person counted once: a working table first, so that PostgreSQL may count with parallel workers.
-    create_temp_as(conn, "cycle_coverage", COVERAGE.format(first="month_first"), p)
+    create_temp_as(conn, "cycle_coverage", COVERAGE.format(first=first), p)
     n = conn.execute(
         text(
             "INSERT INTO snapshot_coverage (month, kecamatan_code, segment, kabkota_code, registered, active) "
@@ -158,8 +188,8 @@ def write_coverage(conn: Connection, month: Month, now: dt.datetime) -> int:
         ),
         p,
     ).rowcount
-    for table in ("cycle_coverage", "month_first"):
-        conn.execute(text(f"DROP TABLE {table}"))
+    conn.execute(text("DROP TABLE cycle_coverage"))
+    _done(conn, first)
     return n
 
 
@@ -168,8 +198,8 @@ def bill_subsidy(conn: Connection, month: Month, now: dt.datetime) -> int:
     cycle), then the share of the participants a late payment made active (a new charge each time). Returns the
     charges written."""
     p = month_params(month, now)
-    _books_at_first(conn, p)
-    create_temp_as(conn, "cycle_subsidy", SUBSIDY_DUE.format(first="month_first"), p)
+    first = _books_at_first(conn, p)
+    create_temp_as(conn, "cycle_subsidy", SUBSIDY_DUE.format(first=first), p)
     # The centre and every Pemda with subsidised residents need a payer account.
     conn.execute(
         text(
@@ -208,8 +238,8 @@ def bill_subsidy(conn: Connection, month: Month, now: dt.datetime) -> int:
     )
     # A share billed late for a month before an account's status month is in arrears there.
     account_status.restate(conn, _NEW_SUBSIDIES, p | {"before": before}, now.date())
-    for table in ("cycle_subsidy", "month_first"):
-        conn.execute(text(f"DROP TABLE {table}"))
+    conn.execute(text("DROP TABLE cycle_subsidy"))
+    _done(conn, first)
     return n
 
 
@@ -221,17 +251,17 @@ _NEW_SUBSIDIES = (
 def write_arrears_snapshot(conn: Connection, month: Month, now: dt.datetime) -> int:
     """What the arrears report reads: accounts, persons and Rupiah in arrears per aging bucket."""
     p = month_params(month, now)
-    _books_at_first(conn, p)
+    first = _books_at_first(conn, p)
     conn.execute(text("DELETE FROM snapshot_arrears WHERE month = :m"), p)
     n = conn.execute(
         text(
             "INSERT INTO snapshot_arrears (month, kabkota_code, segment, bucket, accounts, persons, amount) "
             "SELECT :m, kabkota_code, segment, bucket, accounts, persons, amount"
-            f" FROM ({ARREARS.format(first='month_first')}) x"
+            f" FROM ({ARREARS.format(first=first)}) x"
         ),
         p,
     ).rowcount
-    conn.execute(text("DROP TABLE month_first"))
+    _done(conn, first)
     return n
 
 
@@ -243,10 +273,14 @@ WRITERS: dict[str, Callable[[Connection, Month, dt.datetime], int]] = {
 
 
 def written_months(conn: Connection, *, after: dt.date | None = None) -> dict[Month, tuple[str, ...]]:
-    """The months whose derived state has been written (by the cycle), with the steps written; only those whose 1st
-    is after `after` when given."""
+    """The months whose derived state the cycle has begun to write, with the derived steps written (none yet when
+    only `status` has kept the books of the 1st, `account_first`, which the others read); only those whose 1st is
+    after `after` when given."""
     rows = conn.execute(
-        text("SELECT month, step FROM cycle_step WHERE step IN ('coverage', 'subsidy', 'snapshot') ORDER BY month")
+        text(
+            "SELECT month, step FROM cycle_step WHERE step IN ('status', 'coverage', 'subsidy', 'snapshot')"
+            " ORDER BY month"
+        )
     ).all()
     months: dict[Month, list[str]] = {}
     for raw, step in rows:
@@ -267,6 +301,10 @@ def refresh(conn: Connection, month: Month, now: dt.datetime, steps: tuple[str, 
             text("SELECT pg_advisory_xact_lock(hashtextextended('iuran.month_state.' || :m, 0))"),
             {"m": str(to_db(month))},
         )
+    p = month_params(month, now)
+    kept = conn.execute(text("SELECT month FROM account_first LIMIT 1")).scalar()
+    if kept is not None and int(kept) == p["m"]:
+        write_account_first(conn, p, BOOKS_AT_FIRST)
     return {step: WRITERS[step](conn, month, now) for step in DERIVED_STEPS if step in steps}
 
 

@@ -101,7 +101,7 @@ def refresh_month(uow: UnitOfWork, month: Month) -> Refreshed:
     when the month has no cycle yet, or a cycle is running."""
     with _alone(uow):
         steps = month_state.written_months(uow.conn).get(month)
-        if not steps:
+        if steps is None:
             raise CycleError(f"month: the cycle of {month} has not written its derived state; run `iuran cycle run`")
         rows = month_state.refresh(uow.conn, month, uow.now, steps)
         uow.commit()
