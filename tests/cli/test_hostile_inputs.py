@@ -56,6 +56,8 @@ TABLES = (
     "synth_run",
     "branch",
     "branch_region",
+    "payment_credit",
+    "account_first",
 )
 # The family of the branch: in clear here, never in any output.
 HEAD = NewPerson(
@@ -448,6 +450,8 @@ CASES: list[tuple[str, str, Callable[[Ctx], tuple[list[str], tuple[str, ...]]]]]
     ("cycle-month-2099", "month", db("cycle", "run", "--month", "2099-12", "--now", NOW)),
     ("cycle-month-two-ahead", "month", db("cycle", "run", "--month", "2024-07", "--now", NOW)),
     ("cycle-refresh-month-2013", "month", db("cycle", "refresh", "--month", "2013-12", "--now", NOW)),
+    ("cycle-refresh-no-cycle-yet", "month", db("cycle", "refresh", "--month", "2024-01", "--now", NOW)),
+    ("report-credit-as-of-garbage", "as_of", db("report", "credit", "--as-of", "30/11/2023")),
     ("synth-payments-month-2013", "month", db("synth", "payments", "--month", "2013-12", "--out", "/dev/null")),
     ("report-as-of-2013", "as_of", db("report", "arrears", "--as-of", "2013-11-01")),
     ("account-as-of-2013", "as_of", db("account", "show", "--as-of", "2013-11-01", "--va", VA)),
