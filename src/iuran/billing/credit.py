@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, text
 
 from iuran.billing.payable import sql_among
+from iuran.db.engine import create_temp_as
 
 # Each (payment, charge) pair and what the payment's credit pays of the charge: the month's open items and the
 # credits of an account laid end to end, oldest first; each pair gets the length where they overlap.
@@ -34,26 +35,24 @@ JOIN (SELECT p.payment_id, p.account_id, p.amount,
 def apply_credit(conn: Connection, p: dict[str, object], whole_bill_payers: Sequence[str]) -> int:
     """Settle the month :m of every whole-bill account whose credit covers it and that owes nothing older, from
     its credit (allocations dated the 1st, :first). Returns the accounts settled."""
-    conn.execute(text("DROP TABLE IF EXISTS cycle_credit_account"))
-    conn.execute(
-        text(
-            "CREATE TEMPORARY TABLE cycle_credit_account AS"
-            " SELECT c.account_id FROM (SELECT account_id, sum(amount) AS credit FROM payment_credit"
-            "   GROUP BY account_id) c"
-            " JOIN account a ON a.id = c.account_id"
-            " JOIN (SELECT account_id, sum(amount_open) AS due FROM open_item WHERE month = :m GROUP BY account_id) o"
-            "   ON o.account_id = c.account_id"
-            f" WHERE {sql_among('a.kind', whole_bill_payers)} AND c.credit >= o.due"
-            " AND NOT EXISTS (SELECT 1 FROM open_item e WHERE e.account_id = c.account_id AND e.month < :m)"
-        ),
+    # From the few accounts holding credit, each probed by its open items (the month's new items are many, and
+    # their statistics not taken yet).
+    create_temp_as(
+        conn,
+        "cycle_credit_account",
+        "SELECT c.account_id FROM (SELECT account_id, sum(amount) AS credit FROM payment_credit"
+        "   GROUP BY account_id) c"
+        " JOIN account a ON a.id = c.account_id"
+        f" WHERE {sql_among('a.kind', whole_bill_payers)}"
+        " AND EXISTS (SELECT 1 FROM open_item o WHERE o.account_id = c.account_id AND o.month = :m)"
+        " AND c.credit >= (SELECT sum(o.amount_open) FROM open_item o WHERE o.account_id = c.account_id"
+        "                  AND o.month = :m)"
+        " AND NOT EXISTS (SELECT 1 FROM open_item e WHERE e.account_id = c.account_id AND e.month < :m)",
         p,
     )
     accounts = int(conn.execute(text("SELECT count(*) FROM cycle_credit_account")).scalar_one())
     if accounts:
-        conn.execute(text("DROP TABLE IF EXISTS cycle_credit_applied"))
-        conn.execute(
-            text(f"CREATE TEMPORARY TABLE cycle_credit_applied AS SELECT * FROM ({_APPLIED}) x WHERE amount > 0"), p
-        )
+        create_temp_as(conn, "cycle_credit_applied", f"SELECT * FROM ({_APPLIED}) x WHERE amount > 0", p)
         conn.execute(
             text(
                 "INSERT INTO allocation (payment_id, charge_id, account_id, month, amount, allocated_on)"
