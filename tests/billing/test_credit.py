@@ -16,7 +16,7 @@ from cycle_fixtures import family
 from iuran.billing.ledger import verify
 from iuran.rules.contribution import family_due
 from iuran.rules.month import Month
-from iuran.services.payments import PaymentRequest, post_payment
+from iuran.services.payments import PaymentRequest, PostedPayment, post_payment
 from iuran.services.reports import report
 from iuran.services.unit_of_work import UnitOfWork
 from usecases import TEST, run_cycle
@@ -28,7 +28,7 @@ def _va(conn: Connection, account: int) -> str:
     return str(conn.execute(text("SELECT va FROM account WHERE id = :a"), {"a": account}).scalar_one())
 
 
-def _pay(engine: Engine, va: str, amount: int, reference: str, at: dt.datetime):  # type: ignore[no-untyped-def]
+def _pay(engine: Engine, va: str, amount: int, reference: str, at: dt.datetime) -> PostedPayment:
     with UnitOfWork(engine, now=at, actor=TEST) as uow:
         return post_payment(uow, PaymentRequest(reference, amount, at, "teller", va=va))
 

@@ -28,6 +28,7 @@ from iuran.rules.month import Month
 # The steps of the cycle that write the month's derived state, in the order they are (re)written.
 DERIVED_STEPS = ("coverage", "subsidy", "snapshot")
 SUBSIDY_KINDS = ("subsidy_central", "subsidy_pemda")
+_SUBSIDY_KINDS_SQL = "(" + ", ".join(f"'{k}'" for k in SUBSIDY_KINDS) + ")"
 
 # Per account, the books as of the 1st of :m: months and Rupiah in arrears then, and whether it was active
 # (a family from the day of its first payment, before the 1st; every account with nothing open before :m).
@@ -133,9 +134,9 @@ FROM (
 JOIN account g ON (d.kind = 'subsidy_central' AND g.kind = 'central_gov') OR (d.kind = 'subsidy_pemda'
                                                                              AND g.pemda_code = d.pemda_code)
 LEFT JOIN (SELECT account_id, kind, sum(members) AS members, sum(amount) AS amount FROM charge
-           WHERE month = :m AND kind IN ('subsidy_central', 'subsidy_pemda') GROUP BY account_id, kind) b
+           WHERE month = :m AND kind IN {kinds} GROUP BY account_id, kind) b
   ON b.account_id = g.id AND b.kind = d.kind
-"""
+""".replace("{kinds}", _SUBSIDY_KINDS_SQL)
 
 
 def write_account_first(conn: Connection, p: dict[str, object], open_before: str) -> None:
@@ -232,7 +233,7 @@ def bill_subsidy(conn: Connection, month: Month, now: dt.datetime) -> int:
         text(
             "INSERT INTO open_item (charge_id, account_id, month, amount_open) "
             "SELECT id, account_id, month, amount FROM charge WHERE id > :before AND month = :m"
-            " AND kind IN ('subsidy_central', 'subsidy_pemda') AND amount > 0 ORDER BY id"
+            f" AND kind IN {_SUBSIDY_KINDS_SQL} AND amount > 0 ORDER BY id"
         ),
         p | {"before": before},
     )
@@ -243,9 +244,7 @@ def bill_subsidy(conn: Connection, month: Month, now: dt.datetime) -> int:
     return n
 
 
-_NEW_SUBSIDIES = (
-    "SELECT account_id FROM charge WHERE id > :before AND month = :m AND kind IN ('subsidy_central', 'subsidy_pemda')"
-)
+_NEW_SUBSIDIES = f"SELECT account_id FROM charge WHERE id > :before AND month = :m AND kind IN {_SUBSIDY_KINDS_SQL}"
 
 
 def write_arrears_snapshot(conn: Connection, month: Month, now: dt.datetime) -> int:
