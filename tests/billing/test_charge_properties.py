@@ -31,6 +31,7 @@ from iuran.db.months import to_db
 from iuran.registry.enrolment import government_account, register_employer, register_persons
 from iuran.rules.arrears_aging import bucket_of
 from iuran.rules.contribution import family_due, pbi_person_month, pbpu_person_month, ppu_month
+from iuran.rules.errors import RuleInputError
 from iuran.rules.month import Month, month_range
 from iuran.rules.rulebook import SuspensionRule, in_force
 from iuran.rules.segments import Segment
@@ -253,7 +254,7 @@ def _check(conn: Connection, b: BranchMonth, acc: Accounts) -> None:
     for f, account in zip(b.families, acc.families, strict=False):
         paid = b.month.first_day() - dt.timedelta(days=1) if f.active else None
         conn.execute(text("UPDATE account SET activated_on = :d WHERE id = :a"), {"a": account, "d": paid})
-    month_state.bill_subsidy(conn, b.month, now)
+    month_state.bill_subsidy(conn, b.month, now, RB)
     got_subsidies = {
         r.kind: (r.members, r.amount)
         for r in conn.execute(
@@ -310,15 +311,14 @@ def test_a_wage_floor_or_suspension_rule_the_sql_does_not_implement_stops_the_st
     month = Month(2024, 1)
     now = dt.datetime(2024, 1, 1, 2, 0)
     new_floor = dataclasses.replace(RB, ppu_wage_floor=dataclasses.replace(RB.ppu_wage_floor, source="ump"))
-    grace = SuspensionRule(dt.date(2024, 1, 1), "end_of_next_month", "a regulation to come")
-    new_grace = dataclasses.replace(RB, suspension=(*RB.suspension, grace))
+    # Statuses are judged by the month: a suspension rule taking effect mid-month is refused, by name.
+    mid_month = SuspensionRule("family", dt.date(2024, 1, 15), 1, 0, "a regulation to come")
+    new_grace = dataclasses.replace(RB, suspension=(*RB.suspension, mid_month))
     with engine.connect() as conn, conn.begin() as outer:
         with pytest.raises(CycleError, match=r"ppu_wage_floor.source: .*'ump'"):
             cycle.run_step(conn, "bill", month, now, new_floor, beside=False)
-        with pytest.raises(CycleError, match=r"suspension.grace: .*'end_of_next_month'"):
+        with pytest.raises(RuleInputError, match=r"suspension.effective: .*2024-01-15"):
             cycle.run_step(conn, "status", month, now, new_grace, beside=False)
-        # The month before the new rule still runs under the old one.
-        cycle.run_step(conn, "status", month - 1, now, new_grace, beside=False)
         outer.rollback()
 
 

@@ -39,6 +39,7 @@ from iuran.rules.month import Month, month_range
 from iuran.rules.reactivation import reactivation_quote
 from iuran.rules.rulebook import default_rulebook
 from iuran.rules.segments import Segment
+from iuran.rules.status import months_tolerated
 from iuran.services.accounts import AccountKey, show_account
 from iuran.services.unit_of_work import Actor, UnitOfWork
 
@@ -213,12 +214,16 @@ def _due(case: Case, months: tuple[Month, ...] | list[Month]) -> list[tuple[Mont
 @example(case=Case(1, 2, Month(2016, 8), dt.date(2018, 9, 18)))  # the cap's first day: 25 months, 1 written off
 @example(case=Case(2, 5, Month(2014, 1), dt.date(2016, 6, 30)))  # the last day of the late fee
 @example(case=Case(3, 4, Month(2026, 12), dt.date(2026, 12, 31)))  # nothing in arrears, the current month only
+@example(case=Case(1, 1, Month(2018, 6), dt.date(2020, 5, 6)))  # 2020: 6 months reactivate, 17 stay owed
+@example(case=Case(2, 3, Month(2020, 1), dt.date(2020, 12, 31)))  # the relaxation's last day
+@example(case=Case(2, 3, Month(2020, 1), dt.date(2021, 1, 1)))  # all billed again
 def test_the_quote_and_the_settlement_are_the_rules_reactivation(books: Engine, case: Case) -> None:
     expected = reactivation_quote(Segment.PBPU, case.kelas, case.members, case.unpaid_since, case.as_of, RB)
     # No late fee: the books do not bill it (see the module docstring).
     total = expected.arrears_amount + expected.current_month_amount
     billed = _due(case, [*expected.billed_months, expected.current_month])
     written_off = _due(case, expected.written_off_months)
+    deferred = _due(case, expected.deferred_months)
 
     with UnitOfWork(books, now=dt.datetime.combine(case.as_of, dt.time(12)), actor=Actor.job("test"), rules=RB) as uow:
         conn = uow.conn
@@ -234,9 +239,11 @@ def test_the_quote_and_the_settlement_are_the_rules_reactivation(books: Engine, 
         )
         assert [(m.month, m.amount) for m in (*q.months, q.current_month)] == billed
         assert [(m.month, m.amount) for m in q.written_off] == written_off
+        assert [(m.month, m.amount) for m in q.deferred] == deferred
         assert q.total == total
         assert q.unpaid_since == (case.unpaid_since if expected.months_in_arrears else None)
-        assert q.active == (expected.months_in_arrears == 0)  # unpaid at a month's end suspends (Pasal 42(1))
+        # Suspended when more months are unpaid than the rule of the day tolerates (docs/rules.md §4).
+        assert q.active == (expected.months_in_arrears <= months_tolerated("family", case.as_of, RB))
 
         attempt = conn.begin_nested()
         try:
@@ -258,10 +265,12 @@ def test_the_quote_and_the_settlement_are_the_rules_reactivation(books: Engine, 
         assert [(m.month, m.amount) for m in posted.settled] == billed
         assert [(m.month, m.amount) for m in posted.written_off] == written_off
         assert posted.active
+        # What stays open is what the rules defer (Perpres 64/2020 Pasal 42(3a)): owed, not due to be active.
         left = conn.execute(text("SELECT count(*) FROM open_item WHERE account_id = :a"), {"a": account}).scalar()
-        assert left == 0
+        assert left == len(expected.deferred_months)
         after = show_account(uow, AccountKey(va=VA), case.as_of).quote
         assert (after.total, after.months, after.written_off, after.active) == (0, (), (), True)
+        assert [(m.month, m.amount) for m in after.deferred] == deferred
     # Leaving the unit of work without committing rolls everything back: the database is empty again.
 
 

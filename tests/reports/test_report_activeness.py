@@ -25,7 +25,16 @@ def pct(value: Cell) -> str:
 def test_activeness_per_segment_in_bpjs_order_with_overall_total(kalteng: Engine) -> None:
     with kalteng.connect() as conn:
         report = activeness_report(conn, NOV_15)
-    assert [r["segment_label"] for r in report.rows] == ["PBI APBN", "PBI APBD", "PPU PN", "PPU BU", "PBPU", "BP"]
+    assert [r["segment_label"] for r in report.rows] == [
+        "PBI APBN",
+        "PBI APBD",
+        "PPU PN",
+        "PPU BU",
+        "PBPU",
+        "BP",
+        "BP Pensiunan",
+        "BP Veteran",
+    ]
     figures = {r["segment"]: (r["registered"], r["active"], pct(r["activeness"])) for r in report.rows}
     assert figures == {
         "pbi-apbn": (340_000, 310_000, "91,18%"),
@@ -34,6 +43,8 @@ def test_activeness_per_segment_in_bpjs_order_with_overall_total(kalteng: Engine
         "ppu-bu": (90_000, 65_205, "72,45%"),
         "pbpu": (179_060, 103_300, "57,69%"),
         "bp": (20_000, 17_470, "87,35%"),
+        "bp-pens": (0, 0, "-"),
+        "bp-vet": (0, 0, "-"),
     }
     assert report.total is not None
     assert (report.total["registered"], report.total["active"], report.total["non_active"]) == (

@@ -123,11 +123,35 @@ def test_first_unpaid_month_after_the_reactivation_date_is_refused() -> None:
     assert e.value.field == "unpaid_since"
 
 
-def test_before_18_september_2018_all_arrears_were_billed_from_that_day_at_most_24() -> None:
-    before = reactivation_quote(Segment.PBPU, 3, 1, Month(2014, 1), dt.date(2018, 9, 17))
-    after = reactivation_quote(Segment.PBPU, 3, 1, Month(2014, 1), dt.date(2018, 9, 18))
-    assert (before.months_in_arrears, len(before.billed_months), len(before.written_off_months)) == (56, 56, 0)
-    assert (after.months_in_arrears, len(after.billed_months), len(after.written_off_months)) == (56, 24, 32)
+@pytest.mark.parametrize(
+    ("as_of", "billed"),
+    [
+        (dt.date(2016, 6, 30), 29),  # before Perpres 19/2016: every month in arrears (2014-01 .. 2016-05)
+        (dt.date(2016, 7, 1), 12),  # Perpres 19/2016 Pasal 17A.1: at most 12
+        (dt.date(2018, 9, 17), 12),
+        (dt.date(2018, 9, 18), 24),  # Perpres 82/2018 Pasal 42: at most 24
+    ],
+)
+def test_the_reactivation_cap_is_the_one_in_force_on_the_day(as_of: dt.date, billed: int) -> None:
+    q = reactivation_quote(Segment.PBPU, 3, 1, Month(2014, 1), as_of)
+    assert len(q.billed_months) == billed
+    assert len(q.billed_months) + len(q.written_off_months) == q.months_in_arrears
+    assert q.billed_months[-1] == Month.of(as_of) - 1  # the latest months are billed, the oldest written off
+
+
+@pytest.mark.parametrize(("unpaid_months", "billed", "written_off"), [(12, 12, 0), (13, 12, 1), (20, 12, 8)])
+def test_under_the_2016_cap_the_12th_month_is_billed_and_the_13th_written_off(
+    unpaid_months: int, billed: int, written_off: int
+) -> None:
+    as_of = dt.date(2017, 9, 5)
+    q = reactivation_quote(Segment.PBPU, 2, 1, Month(2017, 9) - unpaid_months, as_of)
+    assert (q.months_in_arrears, len(q.billed_months), len(q.written_off_months)) == (
+        unpaid_months,
+        billed,
+        written_off,
+    )
+    # Kelas II in 2017: Rp51,000 a month (Perpres 28/2016); no late fee since July 2016.
+    assert (q.arrears_amount, q.current_month_amount, q.late_fee) == (billed * 51_000, 51_000, 0)
 
 
 # --- day 45 and 46 after reactivation -------------------------------------------------------------
@@ -201,7 +225,7 @@ def test_negative_penalty_inputs_are_refused(inacbg: int, months: int, field: st
 
 @pytest.mark.parametrize(
     ("unpaid_since", "months", "eligible"),
-    [(Month(2024, 3), 3, False), (Month(2024, 2), 4, True), (Month(2022, 6), 24, True), (Month(2022, 5), 25, False)],
+    [(Month(2024, 3), 3, False), (Month(2024, 2), 4, True), (Month(2022, 6), 24, True), (Month(2022, 5), 25, True)],
 )
 def test_rehab_eligibility_at_3_4_24_and_25_months(unpaid_since: Month, months: int, eligible: bool) -> None:
     offer = rehab_offer(Segment.PBPU, 3, 1, unpaid_since, dt.date(2024, 6, 5))
@@ -210,6 +234,17 @@ def test_rehab_eligibility_at_3_4_24_and_25_months(unpaid_since: Month, months: 
     assert bool(offer.installments) is eligible
     if not eligible:
         assert f"there are {months}" in offer.reason
+
+
+def test_rehab_with_more_than_24_months_unpaid_is_over_the_24_billed_months() -> None:
+    # 25 and 40 months unpaid: BPJS bills the latest 24 (the rest written off), and REHAB splits those 24.
+    on = dt.date(2024, 6, 5)
+    at_24, at_25, at_40 = (rehab_offer(Segment.PBPU, 3, 1, Month(2024, 6) - n, on) for n in (24, 25, 40))
+    assert (at_25.months_in_arrears, at_40.months_in_arrears) == (25, 40)
+    assert at_24.eligible and at_25.eligible and at_40.eligible
+    assert at_24.installments == at_25.installments == at_40.installments
+    # Kelas III 2022-06 .. 2024-05 at Rp35,000 plus June 2024: 25 × 35,000 in 12 installments.
+    assert at_40.total == 25 * 35_000 and len(at_40.installments) == 12
 
 
 @pytest.mark.parametrize(

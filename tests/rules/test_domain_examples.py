@@ -287,12 +287,12 @@ def test_new_pbpu_coverage_starts_when_the_first_payment_is_made() -> None:
 # --- §7 REHAB ------------------------------------------------------------------------------------
 
 
-def test_rehab_is_for_families_with_4_to_24_months_of_arrears() -> None:
+def test_rehab_is_for_families_with_4_to_24_billed_months_of_arrears() -> None:
     as_of = dt.date(2024, 6, 5)
     assert rehab_offer(Segment.PBPU, 3, 1, Month(2024, 2), as_of).eligible  # 4 months
     assert rehab_offer(Segment.BP, 3, 1, Month(2022, 6), as_of).eligible  # 24 months
     assert not rehab_offer(Segment.PBPU, 3, 1, Month(2024, 3), as_of).eligible  # 3 months
-    assert not rehab_offer(Segment.PBPU, 3, 1, Month(2022, 5), as_of).eligible  # 25 months
+    assert rehab_offer(Segment.PBPU, 3, 1, Month(2022, 5), as_of).eligible  # 25 months: on the 24 billed
 
 
 def test_rehab_2022_splits_arrears_and_the_current_month_into_at_most_12_installments() -> None:

@@ -19,6 +19,8 @@ from iuran.rules.rulebook import ReactivationRule, default_rulebook
 from iuran.rules.segments import Segment
 
 RB = default_rulebook()
+FIRST_CAP_IN_FORCE = dt.date(2016, 7, 1)  # Perpres 19/2016 Pasal 17A.1: 12 months
+RELAXATION = (dt.date(2020, 5, 6), dt.date(2020, 12, 31))  # Perpres 64/2020 Pasal 42(3a): "untuk tahun 2020"
 CAP_IN_FORCE = dt.date(2018, 9, 18)  # Perpres 82/2018: at most 24 months of arrears from this day
 FIRST_RATE = Month(2014, 1)
 
@@ -50,11 +52,16 @@ def test_reactivation_never_bills_more_than_24_months_of_arrears_plus_the_curren
     q = reactivation_quote(segment, kelas, members, unpaid_since, as_of)
     n = unpaid_since.months_until(Month.of(as_of))
     assert q.months_in_arrears == n
-    assert len(q.billed_months) == min(n, 24)
-    assert len(q.billed_months) + 1 <= 25
+    assert len(q.deferred_months + q.billed_months) == min(n, 24)
     assert len(q.written_off_months) == max(0, n - 24)
-    # Nothing is lost: billed + written off are exactly the months in arrears, oldest written off first.
-    assert list(q.written_off_months + q.billed_months) == list(month_range(unpaid_since, Month.of(as_of) - 1))
+    # During 2020 (Perpres 64/2020 Pasal 42(3a)) the latest 6 reactivate, the rest is owed by the end of 2021.
+    relaxed = RELAXATION[0] <= as_of <= RELAXATION[1]
+    assert len(q.billed_months) == (min(n, 6) if relaxed else min(n, 24))
+    assert q.remainder_due == (dt.date(2021, 12, 31) if relaxed and n > 6 else None)
+    # Nothing is lost: written off, deferred and billed are exactly the months in arrears, oldest first.
+    assert list(q.written_off_months + q.deferred_months + q.billed_months) == list(
+        month_range(unpaid_since, Month.of(as_of) - 1)
+    )
     assert q.late_fee == 0
     assert q.total == q.arrears_amount + q.current_month_amount
 
@@ -63,13 +70,30 @@ def test_reactivation_never_bills_more_than_24_months_of_arrears_plus_the_curren
     kelas=kelas,
     members=members,
     data=st.data(),
-    as_of=st.dates(dt.date(2014, 1, 1), CAP_IN_FORCE - dt.timedelta(days=1)),
+    as_of=st.dates(dt.date(2014, 1, 1), FIRST_CAP_IN_FORCE - dt.timedelta(days=1)),
 )
-def test_before_the_cap_all_arrears_are_billed(kelas: int, members: int, data: st.DataObject, as_of: dt.date) -> None:
+def test_before_the_first_cap_all_arrears_are_billed(
+    kelas: int, members: int, data: st.DataObject, as_of: dt.date
+) -> None:
     unpaid_since = data.draw(unpaid_since_for(as_of))
     q = reactivation_quote(Segment.PBPU, kelas, members, unpaid_since, as_of)
     assert len(q.billed_months) == q.months_in_arrears == unpaid_since.months_until(Month.of(as_of))
     assert q.written_off_months == ()
+
+
+@given(
+    kelas=kelas,
+    members=members,
+    data=st.data(),
+    as_of=st.dates(FIRST_CAP_IN_FORCE, CAP_IN_FORCE - dt.timedelta(days=1)),
+)
+def test_from_july_2016_to_the_24_month_cap_at_most_12_months_are_billed(
+    kelas: int, members: int, data: st.DataObject, as_of: dt.date
+) -> None:
+    unpaid_since = data.draw(unpaid_since_for(as_of))
+    q = reactivation_quote(Segment.PBPU, kelas, members, unpaid_since, as_of)
+    n = unpaid_since.months_until(Month.of(as_of))
+    assert (q.months_in_arrears, len(q.billed_months), len(q.written_off_months)) == (n, min(n, 12), max(0, n - 12))
 
 
 NO_CAP = dataclasses.replace(RB, reactivation=(ReactivationRule(dt.date(2014, 1, 1), 0, "no cap (test)"),))
@@ -167,9 +191,11 @@ def test_ppu_contribution_is_five_percent_of_a_wage_base_between_the_umk_and_the
     segment: Segment, wage: int, umk: int, month: Month
 ) -> None:
     base = ppu_wage_base(segment, month, wage, umk)
+    # The UMK raises a private employer's worker's wage, never a civil servant's (docs/rules.md §3).
+    floored = max(wage, umk) if segment is Segment.PPU_BU else wage
     assert base <= 12_000_000  # never above the highest cap
-    assert base <= max(wage, umk)  # the wage, raised to the UMK at most
-    assert base >= min(max(wage, umk), 4_725_000)  # cut no lower than the lowest cap ever
+    assert base <= floored  # the wage, raised to the UMK at most (PPU BU)
+    assert base >= min(floored, 4_725_000)  # cut no lower than the lowest cap ever
     c = contribution(segment, month, wage=wage, umk=umk)
     assert c.shares.participant == c.shares.government == 0
     assert c.total <= 600_000

@@ -45,14 +45,26 @@ def test_on_1_may_2024_a_kelas_3_pbpu_participant_pays_35000_and_24_months_of_ar
     assert entry(day, "reactivation")["max_months_in_arrears"] == 24
 
 
-def test_on_5_september_2017_reactivation_has_no_cap_in_the_rule_data() -> None:
-    # The rule data as shipped (0: no cap); issue 11 reviews the 2016-2018 cap (docs/rules.md §0).
+def test_on_5_september_2017_reactivation_bills_at_most_12_months_and_suspension_follows_an_unpaid_month() -> None:
     day = dt.date(2017, 9, 5)
     reactivation = entry(day, "reactivation")
-    assert reactivation["max_months_in_arrears"] == 0
-    assert arrears_cap(day) is None
+    assert reactivation["max_months_in_arrears"] == 12
+    assert "Perpres 19/2016 Pasal 17A.1" in str(reactivation["basis"])
+    assert arrears_cap(day) == 12
+    assert entry(dt.date(2016, 6, 30), "reactivation")["max_months_in_arrears"] == 0  # no cap: all were billed
+    assert entry(dt.date(2016, 7, 1), "reactivation")["effective"] == reactivation["effective"]
     assert entry(dt.date(2018, 9, 17), "reactivation")["effective"] == reactivation["effective"]
     assert entry(dt.date(2018, 9, 18), "reactivation")["max_months_in_arrears"] == 24
+    # Suspension more than a month after the 10th since July 2016; before it after 6 months (PBPU), 3 (PPU); from
+    # October 2018 the 1st after an unpaid month.
+    family = entry(day, "suspension", payer="family")
+    assert (family["months_tolerated"], family["grace_days"]) == (0, 10)
+    assert "Perpres 19/2016 Pasal 17A.1" in str(family["basis"])
+    before = entry(dt.date(2016, 6, 30), "suspension", payer="family")
+    assert (before["months_tolerated"], before["grace_days"]) == (5, 10)
+    assert entry(dt.date(2016, 6, 30), "suspension", payer="employer")["months_tolerated"] == 2
+    after = entry(dt.date(2018, 10, 1), "suspension", payer="family")
+    assert (after["months_tolerated"], after["grace_days"]) == (0, 0)
 
 
 def test_in_2014_ppu_bu_pays_4_percent_employer_and_half_a_percent_worker() -> None:

@@ -4,7 +4,8 @@
   the migrated arrears), less reversals recorded on or before as_of. Write-offs are not deducted: a month written
   off at reactivation was billed and not collected.
 - collected: Σ allocation.amount to those charges, allocated on or before as_of (a negative allocation, money
-  released after a reversal, counts against it).
+  released after a reversal, counts against it). A service penalty (`service_penalty`) is neither billed nor
+  collected: it is no contribution.
 - cash: Σ payment.amount paid in the month, up to the end of as_of, whatever months it settled.
 Each is per payer kind (the account's kind, `PAYERS`): who is billed and who pays.
 
@@ -45,6 +46,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from iuran.billing.service_penalty import PENALTY_KIND
 from iuran.db import months
 from iuran.db.engine import is_postgres
 from iuran.db.values import as_int
@@ -56,6 +58,9 @@ FAMILY = "family"
 PAYERS = (FAMILY, "employer", "central_gov", "pemda")  # account.kind
 
 _BILLED_KINDS = "c.kind IN ('contribution', 'subsidy_central', 'subsidy_pemda')"
+# The kinds that are not billed contributions: migrated arrears, and service penalties (iuran.billing.service_penalty).
+# What is allocated to them is not collected either.
+_UNBILLED_KINDS = f"c.kind IN ('opening', '{PENALTY_KIND}')"
 
 
 @dataclass(frozen=True)
@@ -133,7 +138,8 @@ WHERE {_BILLED_KINDS} AND c.month BETWEEN {{first}} AND {{last}} AND {{posted}}
 GROUP BY c.month
 """,
 )
-# Allocations to the months read (allocation.month is its charge's month) less those to `opening` charges:
+# Allocations to the months read (allocation.month is its charge's month) less those to `opening` and
+# `service_penalty` charges:
 # index ranges instead of joining every allocation to its charge.
 _ALLOCATED = _Sql(
     "allocation",
@@ -147,10 +153,10 @@ GROUP BY l.month
 )
 _ALLOCATED_TO_OPENING = _Sql(
     "allocation",
-    """
+    f"""
 SELECT c.month AS month, CAST(sum(l.amount) AS BIGINT) AS amount
 FROM charge c JOIN allocation l ON l.charge_id = c.id
-WHERE c.kind = 'opening' AND c.month IN ({month_list}) AND {posted}
+WHERE {_UNBILLED_KINDS} AND c.month IN ({{month_list}}) AND {{posted}}
 GROUP BY c.month
 """,
     MIXED,
@@ -221,7 +227,7 @@ _ROWS = (
         "allocation",
         "SELECT c.account_id AS account_id, c.month AS period, 0 AS billed, -l.amount AS collected, 0 AS cash"
         " FROM charge c JOIN allocation l ON l.charge_id = c.id"
-        " WHERE c.kind = 'opening' AND c.month IN ({month_list}) AND {posted}",
+        f" WHERE {_UNBILLED_KINDS} AND c.month IN ({{month_list}}) AND {{posted}}",
         MIXED,
     ),
     _Sql(
@@ -243,7 +249,7 @@ _MONTH_KINDS = f"""
 SELECT m.month AS month,
        CASE WHEN EXISTS (SELECT 1 FROM charge c WHERE {_BILLED_KINDS} AND c.month = m.month) THEN 1 ELSE 0 END
          AS billed,
-       CASE WHEN EXISTS (SELECT 1 FROM charge c WHERE c.kind = 'opening' AND c.month = m.month) THEN 1 ELSE 0 END
+       CASE WHEN EXISTS (SELECT 1 FROM charge c WHERE {_UNBILLED_KINDS} AND c.month = m.month) THEN 1 ELSE 0 END
          AS opening
 FROM ({{months}}) m
 """

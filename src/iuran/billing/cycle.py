@@ -21,14 +21,15 @@ from iuran.billing import month_state, turns
 from iuran.billing.billable import BILLABLE, UMK_JOIN, analyze, month_params, prepare_umk, sql_segments
 from iuran.billing.collection_figures import write_collection_snapshot
 from iuran.billing.credit import apply_credit
+from iuran.billing.deferral import deferred_join
 from iuran.billing.rates import write_rates
+from iuran.billing.suspension import months_tolerated_sql
 from iuran.db.engine import create_temp_as, is_postgres
 from iuran.db.months import from_db, to_db
-from iuran.rules.errors import RuleInputError
 from iuran.rules.month import Month
 from iuran.rules.payment_policy import WHOLE_BILL, payers_settling
 from iuran.rules.rulebook import Rulebook
-from iuran.rules.status import suspension_in_force
+from iuran.rules.segments import Segment
 
 # Stages run one after another. A stage's lanes run side by side (PostgreSQL); a lane's steps one after another.
 # The first lane of a stage is its longest.
@@ -122,12 +123,21 @@ def _rates(conn: Connection, step: _Step) -> int:
 
 PPU = sql_segments(lambda s: s.is_ppu)
 PBI = sql_segments(lambda s: s.is_pbi)
+WAGE_BASED = sql_segments(lambda s: s.is_wage_based)
+PENSION = sql_segments(lambda s: s.is_pension_based)
+STATE_BP = sql_segments(lambda s: s.is_state_bp)
+PRINCIPAL_BILLED = sql_segments(lambda s: s.is_principal_billed)
 
-# PPU wage base: at least the UMK, at most the cap (Perpres 82/2018 Pasal 32); dependants carry no wage.
-# The floor is the rulebook's `ppu_wage_floor` (`_check_wage_floor`); the cap is `rate_in_force.wage_cap`.
+# The wage base of a worker or a pensioner: the wage (the pension), at least the UMK where the month's rate says
+# the floor applies (`rate_in_force.wage_floor`, the `[ppu_wage_floor]` segments: PPU BU; Perpres 82/2018 Pasal
+# 32), at most the cap (`rate_in_force.wage_cap`; 0: none). Family members carry no wage. The floor's kind is the
+# rulebook's (`_check_wage_floor`).
 _WAGE_FLOOR_UMK = "umk"  # the `umk` table: the minimum wage of the employer's kabupaten/kota for the year
-_FLOORED = "(CASE WHEN m.wage >= u.amount THEN m.wage ELSE u.amount END)"
-_BASE = f"(CASE WHEN m.wage IS NULL THEN 0 WHEN {_FLOORED} <= r.wage_cap THEN {_FLOORED} ELSE r.wage_cap END)"
+_FLOORED = "(CASE WHEN r.wage_floor = 1 AND m.wage < u.amount THEN u.amount ELSE m.wage END)"
+_BASE = (
+    f"(CASE WHEN m.wage IS NULL THEN 0 WHEN r.wage_cap > 0 AND {_FLOORED} > r.wage_cap THEN r.wage_cap"
+    f" ELSE {_FLOORED} END)"
+)
 
 
 def _bp(bp: str) -> str:
@@ -135,20 +145,29 @@ def _bp(bp: str) -> str:
     return f"(({_BASE} * {bp} + 5000) / 10000)"
 
 
-# As in iuran.rules.contribution.ppu_month: the whole percentage rounded once, less the worker's part.
+# As in iuran.rules.contribution.ppu_month and bp_pension_month: the whole percentage rounded once, less the part
+# of the worker (the pensioner).
 _EMPLOYER = (
     f"(CASE WHEN m.segment IN {PPU} THEN {_bp('(r.employer_bp + r.worker_bp)')} - {_bp('r.worker_bp')} ELSE 0 END)"
 )
 _WORKER = (
-    f"(CASE WHEN m.segment IN {PPU} "
+    f"(CASE WHEN m.segment IN {WAGE_BASED} "
     f"THEN {_bp('r.worker_bp')} + m.extra_members * {_bp('r.extra_member_bp')} ELSE 0 END)"
 )
-_GOVERNMENT = "(r.government_central + r.government_pemda)"
+# The government's part: of a pension its share of the pension; else the rate's (PBI, the Kelas III share, BP
+# Veteran per principal), nothing for a principal's family members.
+_GOVERNMENT = (
+    f"(CASE WHEN m.segment IN {PENSION} THEN {_bp('(r.government_bp + r.worker_bp)')} - {_bp('r.worker_bp')}"
+    f" WHEN m.segment IN {PRINCIPAL_BILLED} AND m.wage IS NULL THEN 0"
+    " ELSE r.government_central + r.government_pemda END)"
+)
 # What the payer account owes for the person: PBPU/BP their participant share (the Kelas III government share is
-# billed to the governments, see subsidy), PBI the whole rate, PPU the employer and worker shares.
+# billed to the governments, see subsidy), PBI the whole rate, PPU the employer and worker shares, BP paid by the
+# government its share and the pensioner's.
 _AMOUNT = (
     f"(CASE WHEN m.segment IN {PBI} THEN {_GOVERNMENT} "
-    f"WHEN m.segment IN {PPU} THEN {_EMPLOYER} + {_WORKER} ELSE r.participant END)"
+    f"WHEN m.segment IN {PPU} THEN {_EMPLOYER} + {_WORKER} "
+    f"WHEN m.segment IN {STATE_BP} THEN {_GOVERNMENT} + {_WORKER} ELSE r.participant END)"
 )
 
 
@@ -159,6 +178,12 @@ def _check_wage_floor(step: _Step) -> None:
         raise CycleError(
             f"ppu_wage_floor.source: the cycle floors the PPU wage base at the UMK ({_WAGE_FLOOR_UMK!r}); the"
             f" rulebook's floor is {floor.source!r} ({floor.basis}), which it does not implement"
+        )
+    ppu = sorted(s.value for s in Segment if s.is_ppu)
+    if not set(floor.segments) <= set(ppu):
+        raise CycleError(
+            f"ppu_wage_floor.segments: the UMK floors a PPU wage base ({', '.join(ppu)}); the rulebook's floor"
+            f" names {', '.join(floor.segments)} ({floor.basis})"
         )
 
 
@@ -173,13 +198,20 @@ def _check_billable(conn: Connection, p: dict[str, object]) -> None:
         p,
     ).first()
     if no_rate:
+        segment, kelas, n = no_rate
+        rated = text("SELECT 1 FROM rate_in_force WHERE month = :m AND segment = :s")
+        if conn.execute(rated, p | {"s": segment}).first():
+            raise CycleError(f"membership.kelas: {n} {segment} memberships have class {kelas}, which has no rate")
         raise CycleError(
-            f"membership.kelas: {no_rate[2]} {no_rate[0]} memberships have class {no_rate[1]}, which has no rate"
+            f"membership.segment: {n} {segment} memberships in {p['year']}-{str(p['m'])[-2:]}, a month for which"
+            " the rule data has no rate of the segment in force"
         )
+    # A wage the UMK floors (`rate_in_force.wage_floor`) needs the UMK of its employer's kabupaten/kota.
     no_umk = conn.execute(
         text(
             "SELECT e.kabkota_code, count(*) FROM membership m JOIN account a ON a.id = m.account_id"
-            " JOIN employer e ON e.id = a.employer_id"
+            " JOIN employer e ON e.id = a.employer_id JOIN rate_in_force r ON r.month = :m"
+            " AND r.segment = m.segment AND r.kelas = COALESCE(m.kelas, 0) AND r.wage_floor = 1"
             " WHERE m.wage IS NOT NULL AND m.valid_from <= :m AND (m.valid_to IS NULL OR m.valid_to >= :m)"
             " AND NOT EXISTS (SELECT 1 FROM umk u WHERE u.kabkota_code = e.kabkota_code AND u.year = :year)"
             " GROUP BY e.kabkota_code"
@@ -209,7 +241,8 @@ def _bill(conn: Connection, step: _Step) -> int:
         conn,
         "cycle_charge",
         f"SELECT m.account_id, count(*) AS members, sum({_AMOUNT}) AS amount,"
-        " sum(CASE WHEN r.segment IS NULL OR (m.wage IS NOT NULL AND u.account_id IS NULL) THEN 1 ELSE 0 END)"
+        " sum(CASE WHEN r.segment IS NULL OR (m.wage IS NOT NULL AND r.wage_floor = 1 AND u.account_id IS NULL)"
+        " THEN 1 ELSE 0 END)"
         " AS unbillable " + BILLABLE.format(rates="LEFT JOIN", join=UMK_JOIN) + " GROUP BY m.account_id",
         p,
     )
@@ -261,8 +294,8 @@ def _bill(conn: Connection, step: _Step) -> int:
 
 
 def _status(conn: Connection, step: _Step) -> int:
-    """Suspension from the 1st after an unpaid month (Perpres 64/2020 Pasal 42(1)), for every account."""
-    _check_suspension(step)
+    """Suspension from the 1st of the month for every account with more months in arrears than its payer kind's
+    rule tolerates (`iuran.billing.suspension`)."""
     p = month_params(step.month, step.now)
     # Months in arrears: the distinct months before :m with an open item (an account may owe two kinds a month).
     # One sort of the open items by account (a hash of every account × month would spill to disk).
@@ -271,13 +304,16 @@ def _status(conn: Connection, step: _Step) -> int:
         "cycle_status",
         "SELECT a.id AS account_id,"
         " CASE WHEN a.kind = 'family' AND a.activated_on IS NULL THEN 0"
-        "      WHEN o.months IS NULL THEN 1 ELSE 0 END AS active,"
+        f"      WHEN COALESCE(o.counting, 0) <= {months_tolerated_sql('a.kind', ':m', step.rules)} THEN 1"
+        "      ELSE 0 END AS active,"
         " COALESCE(o.months, 0) AS months, COALESCE(o.amount, 0) AS amount, o.since AS since,"
         " s.active AS was_active, s.status_since AS was_since, a.opened_on AS opened_on,"
-        f" {month_state.ACTIVE_ON_FIRST} AS active_on_first "
+        f" {month_state.active_on_first(step.rules, 'o.counting')} AS active_on_first "
         "FROM account a "
-        "LEFT JOIN (SELECT account_id, count(DISTINCT month) AS months, sum(amount_open) AS amount,"
-        "  min(month) AS since FROM open_item WHERE month < :m GROUP BY account_id) o ON o.account_id = a.id "
+        "LEFT JOIN (SELECT i.account_id, count(DISTINCT i.month) AS months, sum(i.amount_open) AS amount,"
+        "  min(i.month) AS since, count(DISTINCT CASE WHEN f.charge_id IS NULL THEN i.month END) AS counting"
+        f"  FROM open_item i {deferred_join('i', ':m', ':first')} WHERE i.month < :m GROUP BY i.account_id) o"
+        " ON o.account_id = a.id "
         "LEFT JOIN account_status s ON s.account_id = a.id",
         p,
     )
@@ -301,25 +337,18 @@ def _status(conn: Connection, step: _Step) -> int:
         p,
         "SELECT account_id, active_on_first AS active, months AS months_in_arrears, amount AS arrears_amount"
         " FROM cycle_status",
+        step.rules,
     )
     conn.execute(text("DROP TABLE cycle_status"))
     analyze(conn, "account_status", "account_first")
     return n
 
 
-def _check_suspension(step: _Step) -> None:
-    """The suspension rule in force for the month must be the one this step applies: a new one fails loudly."""
-    try:
-        suspension_in_force(step.month.first_day(), step.rules)
-    except RuleInputError as e:
-        raise CycleError(str(e)) from None
-
-
 # --- steps 4-6: the month's derived state (iuran.billing.month_state) ------------------------------------------
 
 
-def _derived(write: Callable[[Connection, Month, dt.datetime], int]) -> Callable[[Connection, _Step], int]:
-    return lambda conn, step: write(conn, step.month, step.now)
+def _derived(write: Callable[[Connection, Month, dt.datetime, Rulebook], int]) -> Callable[[Connection, _Step], int]:
+    return lambda conn, step: write(conn, step.month, step.now, step.rules)
 
 
 # --- step 7: collection ----------------------------------------------------------------------------------------

@@ -5,7 +5,7 @@ the ledger balances: for every charge `amount − allocations − write-offs −
 item, every allocation points at a real charge of the same account and month and at a real payment, every charge
 and payment at a real account, and no payment is allocated beyond its amount. The derived state too: every
 account's status agrees with its open items, and the latest month's snapshots and subsidies with the books as of
-its 1st (`iuran.billing.month_state.PROOFS`).
+its 1st (`iuran.billing.month_state.proofs`).
 """
 
 from __future__ import annotations
@@ -17,6 +17,8 @@ from sqlalchemy import Connection, text
 
 from iuran.billing import month_state
 from iuran.billing.billable import month_params
+from iuran.billing.suspension import months_tolerated_sql
+from iuran.rules.rulebook import Rulebook, default_rulebook
 
 SAMPLE = 20
 
@@ -85,6 +87,15 @@ CHECKS: dict[str, str] = {
         LEFT JOIN charge_line l ON l.charge_id = r.charge_id AND l.person_id = r.person_id
         LEFT JOIN charge c ON c.id = r.charge_id
         WHERE l.charge_id IS NULL OR r.amount > l.amount OR c.account_id <> r.account_id OR c.month <> r.month""",
+    # Every service penalty is the penalty of one recorded claim: its account, month of admission and amount
+    # (iuran.billing.service_penalty); every claim with a penalty has its charge.
+    "penalty_disagrees_with_claim": """
+        SELECT c.id, e.id, c.amount, e.penalty FROM charge c LEFT JOIN claim_event e ON e.charge_id = c.id
+        WHERE c.kind = 'service_penalty'
+          AND (e.id IS NULL OR e.account_id <> c.account_id OR e.month <> c.month OR e.penalty <> c.amount)
+        UNION ALL
+        SELECT e.charge_id, e.id, NULL, e.penalty FROM claim_event e LEFT JOIN charge c ON c.id = e.charge_id
+        WHERE e.charge_id IS NOT NULL AND (c.id IS NULL OR c.kind <> 'service_penalty')""",
     # Derived state: each payment's credit is what it brought beyond its allocations (iuran.billing.credit).
     "credit_disagrees_with_payments": """
         SELECT p.id, p.amount - COALESCE(a.amount, 0), c.amount FROM payment p
@@ -95,18 +106,34 @@ CHECKS: dict[str, str] = {
         UNION ALL
         SELECT c.payment_id, NULL, c.amount FROM payment_credit c LEFT JOIN payment p ON p.id = c.payment_id
         WHERE p.id IS NULL""",
-    # Derived state: each account's status says what its open items say (months, Rupiah and the first month in
-    # arrears before its status month), and an active account has nothing open before it.
-    "status_disagrees_with_open_items": """
+    # A month a reactivation deferred (iuran.billing.deferral) is a month of the account, deferred by one of its
+    # payments.
+    "deferral_disagrees_with_charge": """
+        SELECT f.charge_id, f.payment_id FROM arrears_deferral f
+        LEFT JOIN charge c ON c.id = f.charge_id LEFT JOIN payment p ON p.id = f.payment_id
+        WHERE c.id IS NULL OR p.id IS NULL OR c.account_id <> f.account_id OR c.month <> f.month
+           OR p.account_id <> f.account_id""",
+}
+
+
+def _status_check(rules: Rulebook) -> str:
+    """Derived state: each account's status says what its open items say (months, Rupiah and the first month in
+    arrears before its status month), and an active account has no more months open before it than its suspension
+    rule tolerates."""
+    tolerated = months_tolerated_sql("a.kind", "s.as_of_month", rules, day_of_month=None)
+    return f"""
         SELECT s.account_id, s.months_in_arrears, COALESCE(o.months, 0), s.arrears_amount, COALESCE(o.amount, 0)
         FROM account_status s
+        JOIN account a ON a.id = s.account_id
         LEFT JOIN (SELECT i.account_id, count(DISTINCT i.month) AS months, sum(i.amount_open) AS amount,
-                          min(i.month) AS since
+                          min(i.month) AS since,
+                          count(DISTINCT CASE WHEN f.charge_id IS NULL THEN i.month END) AS counting
                    FROM open_item i JOIN account_status t ON t.account_id = i.account_id AND i.month < t.as_of_month
+                   LEFT JOIN arrears_deferral f ON f.charge_id = i.charge_id AND f.due_month >= t.as_of_month
                    GROUP BY i.account_id) o ON o.account_id = s.account_id
         WHERE s.months_in_arrears <> COALESCE(o.months, 0) OR s.arrears_amount <> COALESCE(o.amount, 0)
-           OR COALESCE(s.unpaid_since, 0) <> COALESCE(o.since, 0) OR (s.active AND COALESCE(o.months, 0) > 0)""",
-}
+           OR COALESCE(s.unpaid_since, 0) <> COALESCE(o.since, 0)
+           OR (s.active AND COALESCE(o.counting, 0) > {tolerated})"""
 
 
 @dataclass(frozen=True)
@@ -119,11 +146,14 @@ class Verification:
         return not any(self.problems.values())
 
 
-def verify(conn: Connection) -> Verification:
-    """Run every check; return the offending rows (a sample of each) and the ledger's totals."""
+def verify(conn: Connection, rules: Rulebook | None = None) -> Verification:
+    """Run every check (the statuses by the suspension rules of `rules`, the shipped ones by default); return the
+    offending rows (a sample of each) and the ledger's totals."""
+    rules = rules or default_rulebook()
+    checks = CHECKS | {"status_disagrees_with_open_items": _status_check(rules)}
     problems = {
         name: [tuple(r) for r in conn.execute(text(f"SELECT * FROM ({sql}) q LIMIT {SAMPLE}"))]
-        for name, sql in CHECKS.items()
+        for name, sql in checks.items()
     }
     totals_row = conn.execute(
         text(
@@ -136,7 +166,7 @@ def verify(conn: Connection) -> Verification:
             " (SELECT count(*) FROM charge), (SELECT count(*) FROM payment)"
         )
     ).one()
-    problems |= _prove_latest_month(conn)
+    problems |= _prove_latest_month(conn, rules)
     billed, allocated, written_off, reversed_, open_, paid, charges, payments = (int(v) for v in totals_row)
     totals = {
         "charges": charges,
@@ -155,7 +185,7 @@ def verify(conn: Connection) -> Verification:
     return Verification(problems, totals)
 
 
-def _prove_latest_month(conn: Connection) -> dict[str, list[tuple[object, ...]]]:
+def _prove_latest_month(conn: Connection, rules: Rulebook) -> dict[str, list[tuple[object, ...]]]:
     """The derived state of the latest month written (snapshots, subsidies) against the books as of its 1st."""
     written = month_state.written_months(conn)
     if not written:
@@ -164,6 +194,6 @@ def _prove_latest_month(conn: Connection) -> dict[str, list[tuple[object, ...]]]
     p = month_params(month, dt.datetime.combine(month.first_day(), dt.time()))
     return {
         name: [tuple(r) for r in conn.execute(text(f"SELECT * FROM ({sql}) q LIMIT {SAMPLE}"), p)]
-        for name, sql in month_state.PROOFS.items()
+        for name, sql in month_state.proofs(rules).items()
         if month_state.PROOF_STEP[name] in written[month]
     }

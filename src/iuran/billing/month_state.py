@@ -20,44 +20,62 @@ from sqlalchemy import Connection, text
 
 from iuran.billing import account_status
 from iuran.billing.billable import BILLABLE, month_params, sql_segments
+from iuran.billing.deferral import deferred_join
+from iuran.billing.suspension import months_tolerated_sql
 from iuran.db.engine import create_temp_as, is_postgres
 from iuran.db.months import from_db, to_db
 from iuran.rules.arrears_aging import AGING_BUCKETS
 from iuran.rules.month import Month
+from iuran.rules.rulebook import Rulebook
 
 # The steps of the cycle that write the month's derived state, in the order they are (re)written.
 DERIVED_STEPS = ("coverage", "subsidy", "snapshot")
 SUBSIDY_KINDS = ("subsidy_central", "subsidy_pemda")
 _SUBSIDY_KINDS_SQL = "(" + ", ".join(f"'{k}'" for k in SUBSIDY_KINDS) + ")"
 
+
 # Per account, the books as of the 1st of :m: months and Rupiah in arrears then, and whether it was active
 # (a family from the day of its first payment, before the 1st; every account with nothing open before :m).
 # Open items now, plus what payments dated from the 1st on have settled or written off since.
 # Over `account a` and the months `o.months` open before :m on the 1st: whether the account was active then.
-ACTIVE_ON_FIRST = (
-    "CASE WHEN a.kind = 'family' AND (a.activated_on IS NULL OR a.activated_on >= :first) THEN 0"
-    " WHEN o.months IS NULL THEN 1 ELSE 0 END"
-)
-BOOKS_AT_FIRST = f"""
-SELECT a.id AS account_id, {ACTIVE_ON_FIRST} AS active,
+def active_on_first(rules: Rulebook, counting: str) -> str:
+    """Over `account a` and `counting`, the months open before :m on the 1st that count toward suspension (not
+    deferred, `iuran.billing.deferral`): whether the account was active then (a family from the day of its first
+    payment, before the 1st; every account with no more such months than its suspension rule tolerates,
+    `iuran.billing.suspension`)."""
+    return (
+        "CASE WHEN a.kind = 'family' AND (a.activated_on IS NULL OR a.activated_on >= :first) THEN 0"
+        f" WHEN COALESCE({counting}, 0) <= {months_tolerated_sql('a.kind', ':m', rules)} THEN 1 ELSE 0 END"
+    )
+
+
+def books_at_first(rules: Rulebook) -> str:
+    """Per account, the books as of the 1st of :m: months and Rupiah in arrears then, and whether it was active.
+    Open items now, plus what payments dated from the 1st on have settled or written off since."""
+    return f"""
+SELECT a.id AS account_id, {active_on_first(rules, "o.counting")} AS active,
        COALESCE(o.months, 0) AS months_in_arrears, COALESCE(o.amount, 0) AS arrears_amount
 FROM account a
 LEFT JOIN (
-  SELECT x.account_id, count(DISTINCT x.month) AS months, sum(x.amount) AS amount FROM (
-    SELECT account_id, month, amount_open AS amount FROM open_item WHERE month < :m
+  SELECT x.account_id, count(DISTINCT x.month) AS months, sum(x.amount) AS amount,
+         count(DISTINCT CASE WHEN f.charge_id IS NULL THEN x.month END) AS counting
+  FROM (
+    SELECT charge_id, account_id, month, amount_open AS amount FROM open_item WHERE month < :m
     UNION ALL
-    SELECT l.account_id, l.month, l.amount FROM allocation l JOIN payment p ON p.id = l.payment_id
+    SELECT l.charge_id, l.account_id, l.month, l.amount FROM allocation l JOIN payment p ON p.id = l.payment_id
     WHERE p.paid_at >= :first AND l.month < :m
     UNION ALL
-    SELECT w.account_id, w.month, w.amount FROM writeoff w JOIN payment p ON p.id = w.payment_id
+    SELECT w.charge_id, w.account_id, w.month, w.amount FROM writeoff w JOIN payment p ON p.id = w.payment_id
     WHERE p.paid_at >= :first AND w.month < :m
-  ) x GROUP BY x.account_id
+  ) x {deferred_join("x", ":m", ":first", before=True)}
+  GROUP BY x.account_id
 ) o ON o.account_id = a.id
 """
 
+
 # The membership that says a person's segment in month :m: the one covering it, or else the latest that ended
 # before it (memberships of a person do not overlap). Most persons have a covering one; the anti-join runs only
-# over the few ended ones. {first}: the books at the 1st, per account (a table, or `(BOOKS_AT_FIRST)`).
+# over the few ended ones. {first}: the books at the 1st, per account (a table, or `(books_at_first(...))`).
 _LATEST_MEMBERSHIP = """
 FROM (SELECT person_id, segment, account_id, valid_to FROM membership
       WHERE valid_from <= :m AND (valid_to IS NULL OR valid_to >= :m)
@@ -139,10 +157,10 @@ LEFT JOIN (SELECT account_id, kind, sum(members) AS members, sum(amount) AS amou
 """.replace("{kinds}", _SUBSIDY_KINDS_SQL)
 
 
-def write_account_first(conn: Connection, p: dict[str, object], open_before: str) -> None:
+def write_account_first(conn: Connection, p: dict[str, object], open_before: str, rules: Rulebook) -> None:
     """Keep the books as of the 1st of month :m in `account_first`, for the month's writers.
 
-    `open_before`: a SELECT of BOOKS_AT_FIRST's columns from the open items before :m alone, which are the books on
+    `open_before`: a SELECT of `books_at_first`'s columns from the open items before :m alone, which are the books on
     the 1st as long as no payment dated from the 1st on is in the books yet."""
     late = conn.execute(text("SELECT 1 FROM payment WHERE paid_at >= :first LIMIT 1"), p).first()
     conn.execute(text("TRUNCATE account_first" if is_postgres(conn) else "DELETE FROM account_first"))
@@ -150,19 +168,19 @@ def write_account_first(conn: Connection, p: dict[str, object], open_before: str
         text(
             "INSERT INTO account_first (account_id, month, active, months_in_arrears, arrears_amount)"
             " SELECT x.account_id, :m, x.active, x.months_in_arrears, x.arrears_amount"
-            f" FROM ({BOOKS_AT_FIRST if late else open_before}) x"
+            f" FROM ({books_at_first(rules) if late else open_before}) x"
         ),
         p,
     )
 
 
-def _books_at_first(conn: Connection, p: dict[str, object]) -> str:
+def _books_at_first(conn: Connection, p: dict[str, object], rules: Rulebook) -> str:
     """The table holding the books as of the 1st of month :m, per account: `account_first` when it is the month
     kept there, else a working table `month_first` (dropped by `_done`)."""
     kept = conn.execute(text("SELECT month FROM account_first LIMIT 1")).scalar()
     if kept is not None and int(kept) == p["m"]:
         return "account_first"
-    create_temp_as(conn, "month_first", BOOKS_AT_FIRST, p)
+    create_temp_as(conn, "month_first", books_at_first(rules), p)
     return "month_first"
 
 
@@ -171,14 +189,14 @@ def _done(conn: Connection, first: str) -> None:
         conn.execute(text("DROP TABLE month_first"))
 
 
-def write_coverage(conn: Connection, month: Month, now: dt.datetime) -> int:
+def write_coverage(conn: Connection, month: Month, now: dt.datetime, rules: Rulebook) -> int:
     """What the coverage and activeness reports read: registered and active persons per kecamatan × segment."""
     p = month_params(month, now)
     if is_postgres(conn):
         conn.execute(text("SET LOCAL work_mem = '1GB'"))  # one hash of every person, in memory
         # The books are in memory by now: an index probe per ended membership is cheaper than hashing them all.
         conn.execute(text("SET LOCAL random_page_cost = 1.1"))
-    first = _books_at_first(conn, p)
+    first = _books_at_first(conn, p, rules)
     conn.execute(text("DELETE FROM snapshot_coverage WHERE month = :m"), p)
     # Every person counted once: a working table first, so that PostgreSQL may count with parallel workers.
     create_temp_as(conn, "cycle_coverage", COVERAGE.format(first=first), p)
@@ -194,12 +212,12 @@ def write_coverage(conn: Connection, month: Month, now: dt.datetime) -> int:
     return n
 
 
-def bill_subsidy(conn: Connection, month: Month, now: dt.datetime) -> int:
+def bill_subsidy(conn: Connection, month: Month, now: dt.datetime, rules: Rulebook) -> int:
     """Bill the government's Kelas III share due for the month and not billed yet: all of it the first time (the
     cycle), then the share of the participants a late payment made active (a new charge each time). Returns the
     charges written."""
     p = month_params(month, now)
-    first = _books_at_first(conn, p)
+    first = _books_at_first(conn, p, rules)
     create_temp_as(conn, "cycle_subsidy", SUBSIDY_DUE.format(first=first), p)
     # The centre and every Pemda with subsidised residents need a payer account.
     conn.execute(
@@ -238,7 +256,7 @@ def bill_subsidy(conn: Connection, month: Month, now: dt.datetime) -> int:
         p | {"before": before},
     )
     # A share billed late for a month before an account's status month is in arrears there.
-    account_status.restate(conn, _NEW_SUBSIDIES, p | {"before": before}, now.date())
+    account_status.restate(conn, _NEW_SUBSIDIES, p | {"before": before}, now.date(), rules)
     conn.execute(text("DROP TABLE cycle_subsidy"))
     _done(conn, first)
     return n
@@ -247,10 +265,10 @@ def bill_subsidy(conn: Connection, month: Month, now: dt.datetime) -> int:
 _NEW_SUBSIDIES = f"SELECT account_id FROM charge WHERE id > :before AND month = :m AND kind IN {_SUBSIDY_KINDS_SQL}"
 
 
-def write_arrears_snapshot(conn: Connection, month: Month, now: dt.datetime) -> int:
+def write_arrears_snapshot(conn: Connection, month: Month, now: dt.datetime, rules: Rulebook) -> int:
     """What the arrears report reads: accounts, persons and Rupiah in arrears per aging bucket."""
     p = month_params(month, now)
-    first = _books_at_first(conn, p)
+    first = _books_at_first(conn, p, rules)
     conn.execute(text("DELETE FROM snapshot_arrears WHERE month = :m"), p)
     n = conn.execute(
         text(
@@ -264,7 +282,7 @@ def write_arrears_snapshot(conn: Connection, month: Month, now: dt.datetime) -> 
     return n
 
 
-WRITERS: dict[str, Callable[[Connection, Month, dt.datetime], int]] = {
+WRITERS: dict[str, Callable[[Connection, Month, dt.datetime, Rulebook], int]] = {
     "coverage": write_coverage,
     "subsidy": bill_subsidy,
     "snapshot": write_arrears_snapshot,
@@ -289,7 +307,9 @@ def written_months(conn: Connection, *, after: dt.date | None = None) -> dict[Mo
     return {m: tuple(s for s in DERIVED_STEPS if s in steps) for m, steps in months.items()}
 
 
-def refresh(conn: Connection, month: Month, now: dt.datetime, steps: tuple[str, ...] = DERIVED_STEPS) -> dict[str, int]:
+def refresh(
+    conn: Connection, month: Month, now: dt.datetime, rules: Rulebook, steps: tuple[str, ...] = DERIVED_STEPS
+) -> dict[str, int]:
     """Write again the derived state of `month` its cycle has written (`steps`), from the books as they stand.
 
     Two refreshes of a month take turns (PostgreSQL: a lock for the month until commit), so that a subsidy is
@@ -303,16 +323,18 @@ def refresh(conn: Connection, month: Month, now: dt.datetime, steps: tuple[str, 
     p = month_params(month, now)
     kept = conn.execute(text("SELECT month FROM account_first LIMIT 1")).scalar()
     if kept is not None and int(kept) == p["m"]:
-        write_account_first(conn, p, BOOKS_AT_FIRST)
-    return {step: WRITERS[step](conn, month, now) for step in DERIVED_STEPS if step in steps}
+        write_account_first(conn, p, books_at_first(rules), rules)
+    return {step: WRITERS[step](conn, month, now, rules) for step in DERIVED_STEPS if step in steps}
 
 
-def absorb(conn: Connection, earliest: dt.date | None, now: dt.datetime) -> dict[Month, dict[str, int]]:
+def absorb(
+    conn: Connection, earliest: dt.date | None, now: dt.datetime, rules: Rulebook
+) -> dict[Month, dict[str, int]]:
     """After a change to the books dated `earliest` (a late payment, a death reported late): refresh every month
     whose 1st is after it and whose derived state is already written. Nothing when `earliest` is None."""
     if earliest is None:
         return {}
-    return {m: refresh(conn, m, now, steps) for m, steps in written_months(conn, after=earliest).items()}
+    return {m: refresh(conn, m, now, rules, steps) for m, steps in written_months(conn, after=earliest).items()}
 
 
 def _both_ways(ours: str, theirs: str, columns: str) -> str:
@@ -325,28 +347,30 @@ def _both_ways(ours: str, theirs: str, columns: str) -> str:
     )
 
 
-_FIRST = f"({BOOKS_AT_FIRST})"
+def proofs(rules: Rulebook) -> dict[str, str]:
+    """What `ledger verify` proves of the latest month whose derived state is written (:m, :first): each query
+    returns the rows that disagree with the books."""
+    first = f"({books_at_first(rules)})"
+    return {
+        "coverage_snapshot_disagrees": _both_ways(
+            "SELECT * FROM snapshot_coverage WHERE month = :m",
+            COVERAGE.format(first=first),
+            "kecamatan_code, segment, registered, active",
+        ),
+        "arrears_snapshot_disagrees": _both_ways(
+            "SELECT * FROM snapshot_arrears WHERE month = :m",
+            ARREARS.format(first=first),
+            "kabkota_code, segment, bucket, accounts, persons, amount",
+        ),
+        # The government's share of every participant active on the 1st is billed (a share billed for someone a
+        # late death report took away is not withdrawn: docs/ledger.md).
+        "subsidy_unbilled": f"""
+            SELECT account_id, kind, due_persons, billed_persons, due_amount, billed_amount
+            FROM ({SUBSIDY_OWED.format(due="(" + SUBSIDY_DUE.format(first=first) + ")")}) o
+            WHERE due_persons > billed_persons OR due_amount > billed_amount""",
+    }
 
-# What `ledger verify` proves of the latest month whose derived state is written (:m, :first): each query returns
-# the rows that disagree with the books.
-PROOFS: dict[str, str] = {
-    "coverage_snapshot_disagrees": _both_ways(
-        "SELECT * FROM snapshot_coverage WHERE month = :m",
-        COVERAGE.format(first=_FIRST),
-        "kecamatan_code, segment, registered, active",
-    ),
-    "arrears_snapshot_disagrees": _both_ways(
-        "SELECT * FROM snapshot_arrears WHERE month = :m",
-        ARREARS.format(first=_FIRST),
-        "kabkota_code, segment, bucket, accounts, persons, amount",
-    ),
-    # The government's share of every participant active on the 1st is billed (a share billed for someone a late
-    # death report took away is not withdrawn: docs/ledger.md).
-    "subsidy_unbilled": f"""
-        SELECT account_id, kind, due_persons, billed_persons, due_amount, billed_amount
-        FROM ({SUBSIDY_OWED.format(due="(" + SUBSIDY_DUE.format(first=_FIRST) + ")")}) o
-        WHERE due_persons > billed_persons OR due_amount > billed_amount""",
-}
+
 # Which step writes what each proof checks: a month whose cycle has not written it yet is not held to it.
 PROOF_STEP = {
     "coverage_snapshot_disagrees": "coverage",

@@ -42,7 +42,6 @@ from iuran.rules.membership import first_payment_window
 from iuran.rules.payment_policy import WHOLE_BILL, payers_settling
 from iuran.rules.reactivation import arrears_cap
 from iuran.rules.rulebook import Rulebook, RuleNotInForce
-from iuran.rules.status import suspension_in_force
 
 __all__ = [
     "ImportResult",
@@ -248,7 +247,6 @@ def _settle(
     rules: Rulebook,
 ) -> tuple[int, settle.Settled]:
     """Stage the lines and settle them, round after round; the working tables stay for the caller to read."""
-    suspension_in_force(now.date(), rules)  # the statuses after payment follow the rule the SQL applies
     turn_of_payment(conn)  # first, before any other lock: the cycle's steps and the payments take turns
     create_working_tables(conn, d)
     staged = stage_lines(conn, d, lines)
@@ -257,9 +255,9 @@ def _settle(
     settle.load_waiting_periods(conn, _first_payment_day(rules))
     settled = settle.Settled()
     for r in range(1, rounds + 1):
-        settled += settle.settle_round(conn, d, r, batch_id)
+        settled += settle.settle_round(conn, d, r, batch_id, rules)
     # A payment dated before the 1st of a month whose state is written (a late file) changes that month.
-    month_state.absorb(conn, settled.earliest, now)
+    month_state.absorb(conn, settled.earliest, now, rules)
     return staged, settled
 
 

@@ -21,10 +21,13 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-from iuran.billing.payable import DUE_COLUMNS, due_items, sql_among
+from iuran.billing import deferral
+from iuran.billing.payable import DEFERS, DUE_COLUMNS, SETTLES, WRITES_OFF, due_items, sql_among
 from iuran.billing.payments_file import DETAIL_MAX, Rejection
 from iuran.billing.payments_staging import Dialect
+from iuran.billing.suspension import months_tolerated_sql
 from iuran.db.values import as_date
+from iuran.rules.rulebook import Rulebook
 
 DUPLICATE = "duplicate"
 REJECTED = "rejected"
@@ -203,12 +206,12 @@ class Settled:
         )
 
 
-def settle_round(conn: Connection, d: Dialect, r: int, batch_id: int | None) -> Settled:
+def settle_round(conn: Connection, d: Dialect, r: int, batch_id: int | None, rules: Rulebook) -> Settled:
     """Decide the r-th payment of every account, then write what the accepted ones settle."""
     if r > 1:  # the first round finds them as they were made (empty)
         for table in ("payimp_due", "payimp_waiting", "payimp_round", "payimp_settled"):
             d.empty(conn, table)
-    gather_due(conn, d, r)
+    gather_due(conn, d, r, rules)
     d.analyze(conn, "payimp_due")
     find_waiting(conn, r)
     decide(conn, d, r)
@@ -218,9 +221,10 @@ def settle_round(conn: Connection, d: Dialect, r: int, batch_id: int | None) -> 
     allocate(conn)
     hold_credit(conn)
     write_off(conn)
+    deferral.record(conn, rules, d)
     close_open_items(conn, d)
     activate_new_families(conn)
-    update_account_status(conn, d)
+    update_account_status(conn, d, rules)
     conn.execute(
         text(
             "INSERT INTO payimp_refused (line_no, reference, reason, detail)"
@@ -236,10 +240,13 @@ def settle_round(conn: Connection, d: Dialect, r: int, batch_id: int | None) -> 
     return Settled(int(payments), int(amount), int(written_off), None if earliest is None else as_date(earliest))
 
 
-def gather_due(conn: Connection, d: Dialect, r: int) -> None:
+def gather_due(conn: Connection, d: Dialect, r: int, rules: Rulebook) -> None:
     """The open items each payment of round r meets, with what it would settle (`iuran.billing.payable`)."""
     conn.execute(
-        text(f"INSERT INTO payimp_due ({', '.join(DUE_COLUMNS)}) " + due_items(d, "payimp_checked", "t.round = :r")),
+        text(
+            f"INSERT INTO payimp_due ({', '.join(DUE_COLUMNS)}) "
+            + due_items(d, "payimp_checked", rules, "t.round = :r")
+        ),
         {"r": r},
     )
 
@@ -282,16 +289,18 @@ def decide(conn: Connection, d: Dialect, r: int) -> None:
             f"""
             INSERT INTO payimp_round (line_no, account_id, kind, whole_bill, reference, amount, paid_at, paid_on,
                                       paid_month,
-                                      channel, arrears_cap, reason, payment_id, written_off, ref_month, was_active,
+                                      channel, arrears_cap, reason, payment_id, bill, written_off, ref_month,
+                                      was_active,
                                       has_status, months_before, arrears_before, unpaid_before, as_of_before)
             SELECT x.line_no, x.account_id, x.kind, x.whole_bill, x.reference, x.amount, x.paid_at, x.paid_on,
                    x.paid_month, x.channel, x.arrears_cap, x.reason, CASE WHEN x.reason IS NULL THEN {payment_id} END,
+                   x.bill,
                    CASE WHEN x.reason IS NULL THEN x.written_off ELSE 0 END, x.ref_month, x.was_active, x.has_status,
                    x.months_in_arrears, x.arrears_amount, x.unpaid_since, x.as_of_month
             FROM (
               SELECT t.line_no, t.account_id, t.kind, t.whole_bill, t.reference, t.amount, t.paid_at, t.paid_on,
                      t.paid_month,
-                     t.channel, t.arrears_cap, COALESCE(u.written_off, 0) AS written_off,
+                     t.channel, t.arrears_cap, COALESCE(u.written_off, 0) AS written_off, COALESCE(u.bill, 0) AS bill,
                      {d.greatest("COALESCE(s.as_of_month, t.paid_month)", "t.paid_month")} AS ref_month,
                      COALESCE(s.active, FALSE) AS was_active,
                      CASE WHEN s.account_id IS NULL THEN 0 ELSE 1 END AS has_status,
@@ -374,17 +383,21 @@ def explain_rejections(conn: Connection) -> None:
     )
 
 
-# The open items an accepted payment settles: for a whole bill every billed one, else the oldest whole months.
+# The open items an accepted payment settles: for a whole bill every billed one, and the deferred months what it
+# brings beyond the bill covers whole (oldest first); else the oldest whole months.
+_SETTLES = (
+    f"((u.writes_off = {SETTLES} AND (x.whole_bill = 1 OR u.cum <= u.amount))"
+    f" OR (u.writes_off = {DEFERS} AND u.dcum <= x.amount - x.bill))"
+)
 _SETTLED_BY = (
-    "FROM payimp_round x JOIN payimp_due u ON u.line_no = x.line_no"
-    " WHERE x.payment_id IS NOT NULL AND u.writes_off = 0"
-    " AND (x.whole_bill = 1 OR u.cum <= u.amount)"
+    f"FROM payimp_round x JOIN payimp_due u ON u.line_no = x.line_no WHERE x.payment_id IS NOT NULL AND {_SETTLES}"
 )
 _WRITTEN_OFF_BY = (
-    "FROM payimp_round x JOIN payimp_due u ON u.line_no = x.line_no WHERE x.payment_id IS NOT NULL AND u.writes_off = 1"
+    "FROM payimp_round x JOIN payimp_due u ON u.line_no = x.line_no"
+    f" WHERE x.payment_id IS NOT NULL AND u.writes_off = {WRITES_OFF}"
 )
 # An open item `u` met by an accepted payment `x` is closed by it: written off, or settled.
-_CLOSES = "(u.writes_off = 1 OR x.whole_bill = 1 OR u.cum <= u.amount)"
+_CLOSES = f"(u.writes_off = {WRITES_OFF} OR {_SETTLES})"
 _CLOSED_BY = (
     f"FROM payimp_round x JOIN payimp_due u ON u.line_no = x.line_no WHERE x.payment_id IS NOT NULL AND {_CLOSES}"
 )
@@ -459,18 +472,22 @@ def activate_new_families(conn: Connection) -> None:
     )
 
 
-def update_account_status(conn: Connection, d: Dialect) -> None:
+def update_account_status(conn: Connection, d: Dialect, rules: Rulebook) -> None:
     """The status of every account a payment of this round settled (docs/ledger.md, derived state).
 
-    Active ⇔ no open month before the status month, and, if the account was not active, none in the month of
-    payment either (Perpres 64/2020 Pasal 42(3): the arrears plus the current month). The status month is the
-    later of the cycle's `as_of_month` and the month of payment; the arrears are counted as of it.
+    Active ⇔ no more open months before the status month than the account's suspension rule tolerates (months a
+    reactivation deferred do not count, `iuran.billing.deferral`), and, if the account was not active, none in
+    the month of payment either (Perpres 64/2020 Pasal 42(3): the arrears plus the current month). The rule judges
+    the day of payment, or the status month's 1st when the payment is for a month before it. The status month is
+    the later of the cycle's `as_of_month` and the month of payment; the arrears are counted as of it.
 
     The open items left are known without searching the open items again: those the payment met and did not
     close (`payimp_due` holds every open item of an employer or government account, and a family's up to the
-    month of payment, all of which its payment closes), and, for a family paying for a month before the cycle's,
-    its open items after the month of payment.
+    month of payment, all of which its payment closes but the deferred ones it does not cover), and, for a family
+    paying for a month before the cycle's, its open items after the month of payment.
     """
+    judged_on = f"CASE WHEN x.paid_month = x.ref_month THEN {d.day_of_month('x.paid_on')} ELSE 1 END"
+    tolerated = months_tolerated_sql("x.kind", "x.ref_month", rules, judged_on)
     conn.execute(
         text(
             f"""
@@ -481,7 +498,7 @@ def update_account_status(conn: Connection, d: Dialect) -> None:
             FROM (
               SELECT x.account_id, x.paid_on, x.ref_month, x.has_status, x.was_active, x.months_before,
                      x.arrears_before, x.unpaid_before, x.as_of_before,
-                     (COALESCE(o.arrears_months, 0) = 0
+                     (COALESCE(o.counting_months, 0) <= {tolerated}
                       AND (x.was_active OR COALESCE(o.open_in_paid_month, 0) = 0)) AS active,
                      COALESCE(o.arrears_months, 0) AS months_in_arrears,
                      COALESCE(o.arrears_amount, 0) AS arrears_amount, o.unpaid_since
@@ -489,15 +506,18 @@ def update_account_status(conn: Connection, d: Dialect) -> None:
               LEFT JOIN (
                 SELECT r.line_no,
                        count(DISTINCT CASE WHEN r.month < r.ref_month THEN r.month END) AS arrears_months,
+                       count(DISTINCT CASE WHEN r.month < r.ref_month AND r.deferred = 0 THEN r.month END)
+                         AS counting_months,
                        sum(CASE WHEN r.month < r.ref_month THEN r.amount_open END) AS arrears_amount,
                        min(CASE WHEN r.month < r.ref_month THEN r.month END) AS unpaid_since,
                        count(CASE WHEN r.month = r.paid_month THEN 1 END) AS open_in_paid_month
                 FROM (
-                  SELECT x.line_no, u.month, u.amount_open, x.ref_month, x.paid_month
+                  SELECT x.line_no, u.month, u.amount_open, x.ref_month, x.paid_month,
+                         CASE WHEN u.writes_off = {DEFERS} THEN 1 ELSE 0 END AS deferred
                   FROM payimp_round x JOIN payimp_due u ON u.line_no = x.line_no
                   WHERE x.payment_id IS NOT NULL AND NOT {_CLOSES}
                   UNION ALL
-                  SELECT x.line_no, o.month, o.amount_open, x.ref_month, x.paid_month
+                  SELECT x.line_no, o.month, o.amount_open, x.ref_month, x.paid_month, 0
                   FROM payimp_round x JOIN open_item o ON o.account_id = x.account_id
                   WHERE x.payment_id IS NOT NULL AND x.whole_bill = 1 AND o.month > x.paid_month
                     AND x.ref_month > x.paid_month

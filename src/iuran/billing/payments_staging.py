@@ -48,6 +48,10 @@ class Dialect:
     def greatest(self, a: str, b: str) -> str:
         return f"GREATEST({a}, {b})" if self.postgres else f"MAX({a}, {b})"
 
+    def day_of_month(self, day: str) -> str:
+        """The day of the month of a date column, as an integer."""
+        return f"EXTRACT(DAY FROM {day})" if self.postgres else f"CAST(strftime('%d', {day}) AS INTEGER)"
+
     def among(self, column: str, select: str) -> str:
         """`column` is one of the values `select` returns. PostgreSQL: an array, so that the big table is probed
         by its index for those values only (a join would hash every row of it); SQLite probes by index anyway."""
@@ -131,7 +135,8 @@ def create_working_tables(conn: Connection, d: Dialect) -> None:
         conn,
         "payimp_due",
         "line_no INTEGER NOT NULL, charge_id BIGINT NOT NULL, account_id BIGINT NOT NULL, month INTEGER NOT NULL,"
-        " amount_open BIGINT NOT NULL, amount BIGINT NOT NULL, writes_off INTEGER NOT NULL, cum BIGINT NOT NULL",
+        " amount_open BIGINT NOT NULL, amount BIGINT NOT NULL, writes_off INTEGER NOT NULL, cum BIGINT NOT NULL,"
+        " dcum BIGINT NOT NULL",
     )
     if not d.postgres:
         # SQLite joins by nested loops: it needs the index that PostgreSQL's hash joins do without.
@@ -146,7 +151,7 @@ def create_working_tables(conn: Connection, d: Dialect) -> None:
         " reference TEXT NOT NULL,"
         f" amount BIGINT NOT NULL, paid_at {d.timestamp} NOT NULL, paid_on {d.date} NOT NULL,"
         " paid_month INTEGER NOT NULL, channel TEXT NOT NULL, arrears_cap INTEGER, reason TEXT, detail TEXT,"
-        " payment_id BIGINT,"
+        " payment_id BIGINT, bill BIGINT NOT NULL,"
         # the status month (the later of the cycle's and the payment's) and the status before the payment
         f" written_off BIGINT NOT NULL, ref_month INTEGER NOT NULL, was_active {d.boolean} NOT NULL,"
         " has_status INTEGER NOT NULL, months_before INTEGER, arrears_before BIGINT, unpaid_before INTEGER,"

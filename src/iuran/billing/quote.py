@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-from iuran.billing.payable import due_items
+from iuran.billing.payable import DEFERS, WRITES_OFF, due_items
 from iuran.billing.payments_staging import Dialect
 from iuran.db.months import from_db, to_db
 from iuran.db.values import as_date
@@ -46,6 +46,9 @@ class Quote:
     current_month: MonthAmount
     active: bool
     unpaid_since: Month | None
+    # Months owed but not due to be active (Perpres 64/2020 Pasal 42(3a)): paid by what a payment brings beyond
+    # `total`, oldest first, in whole months.
+    deferred: tuple[MonthAmount, ...] = ()
 
     @property
     def total(self) -> int:
@@ -60,13 +63,15 @@ def quote(
     policy = payment_policy(kind, on, rules)
     whole_bill = policy.settles == WHOLE_BILL
     current = Month.of(on)
+    d = Dialect.of(conn)
     request = (
         "(SELECT 1 AS line_no, CAST(:account AS BIGINT) AS account_id, CAST(:whole_bill AS INTEGER) AS whole_bill,"
-        " CAST(:cap AS INTEGER) AS arrears_cap, CAST(:month AS INTEGER) AS paid_month, 0 AS amount)"
+        " CAST(:cap AS INTEGER) AS arrears_cap, CAST(:month AS INTEGER) AS paid_month,"
+        f" {'CAST(:on AS DATE)' if d.postgres else ':on'} AS paid_on, 0 AS amount)"
     )
     rows = conn.execute(
         text(
-            f"SELECT month, writes_off, sum(amount_open) FROM ({due_items(Dialect.of(conn), request)}) u"
+            f"SELECT month, writes_off, sum(amount_open) FROM ({due_items(d, request, rules)}) u"
             " GROUP BY month, writes_off ORDER BY month"
         ),
         {
@@ -74,21 +79,28 @@ def quote(
             "whole_bill": int(whole_bill),
             "cap": arrears_cap(on, rules) if whole_bill else None,
             "month": to_db(current),
+            "on": on,
         },
     ).all()
-    months, written_off, now_due = [], [], 0
+    months, written_off, deferred, now_due = [], [], [], 0
     for m, writes_off, amount in rows:
         month = from_db(int(m))
-        if writes_off:
+        if writes_off == WRITES_OFF:
             written_off.append(MonthAmount(month, int(amount)))
+        elif writes_off == DEFERS:
+            deferred.append(MonthAmount(month, int(amount)))
         elif month == current:
             now_due = int(amount)
         else:
             months.append(MonthAmount(month, int(amount)))
-    billed = [*(BilledMonth(m.month) for m in (*months, *written_off)), *_settled_this_month(conn, account_id, on)]
+    billed = [
+        *(BilledMonth(m.month) for m in (*months, *written_off)),
+        *_deferred(conn, account_id, {m.month for m in deferred}),
+        *_settled_this_month(conn, account_id, on),
+    ]
     if now_due:
         billed.append(BilledMonth(current))
-    arrears = [m.month for m in (*written_off, *months) if m.month < current]
+    arrears = [m.month for m in (*written_off, *deferred, *months) if m.month < current]
     return Quote(
         account_id=account_id,
         on=on,
@@ -96,9 +108,22 @@ def quote(
         months=tuple(months),
         written_off=tuple(written_off),
         current_month=MonthAmount(current, now_due),
-        active=False if kind == "family" and activated_on is None else is_active(on, billed, activated_on, rules),
+        active=False
+        if kind == "family" and activated_on is None
+        else is_active(on, billed, activated_on, rules, payer=kind),
         unpaid_since=min(arrears) if arrears else None,
+        deferred=tuple(deferred),
     )
+
+
+def _deferred(conn: Connection, account_id: int, months: set[Month]) -> list[BilledMonth]:
+    """The open months `months` of the account as the rules see them: deferred (to the end of their due month) by
+    the payment that deferred them, or not deferred yet (a reactivation today would defer them)."""
+    rows = conn.execute(
+        text("SELECT month, deferred_on, due_month FROM arrears_deferral WHERE account_id = :a"), {"a": account_id}
+    ).all()
+    known = {from_db(int(m)): (as_date(on), from_db(int(due)).last_day()) for m, on, due in rows}
+    return [BilledMonth(m, None, *known[m]) if m in known else BilledMonth(m) for m in sorted(months)]
 
 
 def _settled_this_month(conn: Connection, account_id: int, on: dt.date) -> list[BilledMonth]:

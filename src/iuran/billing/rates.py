@@ -23,9 +23,9 @@ def write_rates(conn: Connection, month: Month, rules: Rulebook | None = None) -
     conn.execute(
         text(
             "INSERT INTO rate_in_force (month, segment, kelas, participant, government_central, government_pemda,"
-            " employer_bp, worker_bp, extra_member_bp, wage_cap, basis) VALUES (:month, :segment, :kelas,"
-            " :participant, :government_central, :government_pemda, :employer_bp, :worker_bp, :extra_member_bp,"
-            " :wage_cap, :basis)"
+            " employer_bp, worker_bp, extra_member_bp, wage_cap, government_bp, wage_floor, basis) VALUES (:month,"
+            " :segment, :kelas, :participant, :government_central, :government_pemda, :employer_bp, :worker_bp,"
+            " :extra_member_bp, :wage_cap, :government_bp, :wage_floor, :basis)"
         ),
         rows,
     )

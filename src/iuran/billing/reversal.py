@@ -13,9 +13,12 @@ from sqlalchemy import Connection, text
 from iuran.billing import account_status, credit
 from iuran.db.months import to_db
 from iuran.rules.month import Month
+from iuran.rules.rulebook import Rulebook
 
 
-def reverse_person_charges(conn: Connection, person_id: int, after: Month, reason: str, reversed_on: dt.date) -> int:
+def reverse_person_charges(
+    conn: Connection, person_id: int, after: Month, reason: str, reversed_on: dt.date, rules: Rulebook
+) -> int:
     """Reverse the person's charge lines for every month after `after`; returns the Rupiah reversed."""
     params = {"p": person_id, "m": to_db(after), "reason": reason, "d": reversed_on}
     conn.execute(
@@ -70,7 +73,7 @@ def reverse_person_charges(conn: Connection, person_id: int, after: Month, reaso
                 },
             )
             credit.release(conn, int(paid.payment_id), int(paid.account_id), release)
-    account_status.restate(conn, _REVERSED_ACCOUNTS, params, reversed_on)
+    account_status.restate(conn, _REVERSED_ACCOUNTS, params, reversed_on, rules)
     return total
 
 

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import DBAPIError
 
-from iuran.cli import account, cycle, db, ledger, nik, payments, registry, report, rules, simulate, synth
+from iuran.cli import account, claim, cycle, db, ledger, nik, payments, registry, report, rules, simulate, synth
 from iuran.rules.errors import RuleInputError
 from iuran.rules.nik import InvalidNik
 from iuran.rules.rulebook import RuleNotInForce
@@ -47,6 +47,7 @@ app.add_typer(registry.app, name="registry")
 app.add_typer(account.app, name="account")
 app.add_typer(cycle.app, name="cycle")
 app.add_typer(payments.app, name="payments")
+app.add_typer(claim.app, name="claim")
 app.add_typer(ledger.app, name="ledger")
 app.add_typer(report.app, name="report")
 app.add_typer(synth.app, name="synth")

@@ -32,6 +32,8 @@ TITLES: dict[str, tuple[str, str]] = {
     "ppu_wage_cap": ("Batas atas upah PPU (Rupiah)", "§3"),
     "ppu_extra_member": ("Anggota keluarga tambahan PPU", "§2, §3"),
     "ppu_wage_floor": ("Batas bawah upah PPU", "§3"),
+    "bp_pension_rate": ("Iuran BP penerima pensiun: bagian Pemerintah dan penerima pensiun dari pensiun", "§2, §3"),
+    "bp_veteran_rate": ("Iuran BP veteran dan perintis kemerdekaan, dibayar Pemerintah", "§2, §3"),
     "due_date": ("Jatuh tempo iuran", "§4"),
     "suspension": ("Penonaktifan karena tunggakan", "§4"),
     "reactivation": ("Pengaktifan kembali: bulan tunggakan yang ditagih", "§4"),
@@ -52,6 +54,7 @@ TITLES: dict[str, tuple[str, str]] = {
 # Fields where 0 means "no limit" or "none" in the rule data.
 ZERO_MEANS = {
     "max_months_in_arrears": "tanpa batas (no cap)",
+    "pension_cap": "tanpa batas (no cap)",
     "max_installments_ratio_den": "tanpa batas ini (no such limit)",
     "moved_min_months": "tidak berhak (not eligible)",
 }

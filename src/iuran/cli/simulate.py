@@ -42,6 +42,9 @@ def simulate_contribution(
     wage: Annotated[int | None, typer.Option("--wage", help="Monthly wage, Rupiah (PPU).")] = None,
     umk: Annotated[int | None, typer.Option("--umk", help="Kabupaten/kota minimum wage (PPU).")] = None,
     extra_members: Annotated[int, typer.Option("--extra-members", help="PPU family beyond 4.")] = 0,
+    pension: Annotated[
+        int | None, typer.Option("--pension", help="Monthly pension, Rupiah (BP Pensiunan, bp-pens).")
+    ] = None,
 ) -> None:
     """The contribution for one payer in one month, with each party's share."""
     c = contribution(
@@ -52,6 +55,7 @@ def simulate_contribution(
         wage=None if wage is None else check_rupiah("wage", wage),
         umk=None if umk is None else check_rupiah("umk", umk),
         extra_members=check_extra_members("extra_members", extra_members),
+        pension=None if pension is None else check_rupiah("pension", pension),
     )
     s = c.shares
     emit(

@@ -15,11 +15,12 @@ from sqlalchemy import BindParameter, Connection, bindparam, text
 
 from iuran.db.columns import check_text
 from iuran.db.months import to_db
+from iuran.rules.contribution import check_state_bp_kelas, state_bp_rule
 from iuran.rules.errors import RuleInputError
 from iuran.rules.membership import check_card_number, va_number
 from iuran.rules.month import Month
 from iuran.rules.nik import InvalidNik, parse_nik
-from iuran.rules.program import check_family_size, check_jkn_date
+from iuran.rules.program import check_family_size, check_jkn_date, check_rupiah
 from iuran.rules.segments import Segment, check_kelas
 from iuran.wilayah import default_wilayah
 
@@ -198,28 +199,13 @@ def register_family(
     registration unless `billing_from` says otherwise; the account is active once the first payment is made
     (`activated_on`, docs/rules.md §6). `today`: no registration is dated after it.
     """
-    record = f"family KK {kk[:6]}…" if kk.isascii() and kk.isprintable() else "family"
+    record = _family_record(kk)
     if not segment.is_family_billed:
         raise RegistryError(record, "segment", "a family account is for pbpu or bp", f"got {segment}")
-    if len(kk) != KK_DIGITS or not (kk.isascii() and kk.isdigit()):
-        raise RegistryError(record, "kk", f"a Kartu Keluarga number has {KK_DIGITS} digits 0-9")
-    try:
-        check_family_size("members", len(members))
-    except RuleInputError as e:
-        raise RegistryError(record, e.field, e.rule, e.detail) from None
-    classes = {kelas} if isinstance(kelas, int) else set(kelas)
-    if len(classes) != 1:
-        raise RegistryError(record, "kelas", "every member of a PBPU/BP family is in the same class", str(classes))
-    family_kelas = check_kelas(classes.pop())
-    if conn.execute(text("SELECT 1 FROM family WHERE kk = :kk"), {"kk": kk}).first():
-        raise RegistryError(record, "kk", "a family is registered once")
+    family_kelas = check_kelas(_family_checks(conn, record, kk, members, kelas))
     registered_on = min(p.registered_on for p in members)
     _validated(conn, members, today)
-    family_id = conn.execute(
-        text("INSERT INTO family (kk, desa_code) VALUES (:kk, :desa) RETURNING id"),
-        {"kk": kk, "desa": members[0].desa_code},
-    ).scalar_one()
-    person_ids = _insert_persons(conn, members, family_id)
+    family_id, person_ids = _insert_family(conn, kk, members)
     account_id = conn.execute(
         text(
             "INSERT INTO account (kind, name, va, family_id, kabkota_code, opened_on, activated_on)"
@@ -237,6 +223,97 @@ def register_family(
     start = billing_from or Month.of(registered_on) + 1
     add_memberships(conn, person_ids, segment, family_kelas, account_id, start, reason="registration")
     return int(account_id)
+
+
+def register_state_bp_family(
+    conn: Connection,
+    kk: str,
+    members: Sequence[NewPerson],
+    segment: Segment,
+    kelas: int | Sequence[int],
+    pension: int | None = None,
+    *,
+    billing_from: Month | None = None,
+    today: dt.date | None = None,
+) -> int:
+    """Register a pensioner's or a veteran's family (`Segment.is_state_bp`, docs/rules.md §2), whose contribution
+    the government pays; returns the payer account id.
+
+    Every person on the KK is registered in the same class, one the rule in force allows (by rank), on the payer
+    account the rule data names (the central government's). The head of the family (the first member) is the
+    principal: a BP Pensiunan's monthly `pension` is the base of the contribution, a BP Veteran's is a fixed amount
+    (no pension); the family members carry none. The contribution covers the principal and the family members the
+    rule includes. Billing starts the month after registration unless `billing_from` says otherwise; `today`: no
+    registration is dated after it.
+    """
+    record = _family_record(kk)
+    if not segment.is_state_bp:
+        raise RegistryError(record, "segment", "a government-paid BP family is bp-pens or bp-vet", f"got {segment}")
+    family_kelas = _family_checks(conn, record, kk, members, kelas)
+    registered_on = min(p.registered_on for p in members)
+    start = billing_from or Month.of(registered_on) + 1
+    try:
+        rule = state_bp_rule(segment, start)
+    except RuleInputError as e:
+        raise RegistryError(record, "registered_on", e.rule, e.detail) from None
+    try:
+        check_state_bp_kelas(segment, start, family_kelas)
+        if len(members) > 1 + rule.family_members_included:
+            raise RuleInputError(
+                "members",
+                f"a {segment.label} contribution covers the principal and at most {rule.family_members_included}"
+                f" family members (spouse, children; {rule.basis}); other relatives register as PBPU",
+                f"got {len(members)} persons",
+            )
+        if segment.is_pension_based:
+            if pension is None:
+                raise RuleInputError("pension", "a BP Pensiunan's contribution is a percentage of the monthly pension")
+            wage = check_rupiah("pension", pension)
+        elif pension is not None:
+            raise RuleInputError("pension", f"a {segment.label}'s contribution is a fixed amount: no pension")
+        else:
+            wage = 0  # the principal's membership carries a wage, 0: a fixed amount (docs/rules.md §3)
+    except RuleInputError as e:
+        raise RegistryError(record, e.field, e.rule, e.detail) from None
+    _validated(conn, members, today)
+    _family_id, person_ids = _insert_family(conn, kk, members)
+    account_id = government_account(conn, rule.payer, registered_on, members[0].desa_code[:5])
+    principal, *family = person_ids
+    add_memberships(conn, [principal], segment, family_kelas, account_id, start, wage=wage, reason="registration")
+    if family:
+        add_memberships(conn, family, segment, family_kelas, account_id, start, reason="registration")
+    return account_id
+
+
+def _family_record(kk: str) -> str:
+    return f"family KK {kk[:6]}…" if kk.isascii() and kk.isprintable() else "family"
+
+
+def _family_checks(
+    conn: Connection, record: str, kk: str, members: Sequence[NewPerson], kelas: int | Sequence[int]
+) -> int:
+    """The rules every family registration meets: a KK number registered once, a family size the programme
+    allows, one class for all its members (returned)."""
+    if len(kk) != KK_DIGITS or not (kk.isascii() and kk.isdigit()):
+        raise RegistryError(record, "kk", f"a Kartu Keluarga number has {KK_DIGITS} digits 0-9")
+    try:
+        check_family_size("members", len(members))
+    except RuleInputError as e:
+        raise RegistryError(record, e.field, e.rule, e.detail) from None
+    classes = {kelas} if isinstance(kelas, int) else set(kelas)
+    if len(classes) != 1:
+        raise RegistryError(record, "kelas", "every member of a family is in the same class", str(classes))
+    if conn.execute(text("SELECT 1 FROM family WHERE kk = :kk"), {"kk": kk}).first():
+        raise RegistryError(record, "kk", "a family is registered once")
+    return classes.pop()
+
+
+def _insert_family(conn: Connection, kk: str, members: Sequence[NewPerson]) -> tuple[int, list[int]]:
+    family_id = conn.execute(
+        text("INSERT INTO family (kk, desa_code) VALUES (:kk, :desa) RETURNING id"),
+        {"kk": kk, "desa": members[0].desa_code},
+    ).scalar_one()
+    return int(family_id), _insert_persons(conn, members, family_id)
 
 
 def register_employer(conn: Connection, code: str, name: str, kind: str, kabkota_code: str, opened_on: dt.date) -> int:
@@ -301,8 +378,10 @@ def add_memberships(
     """Open a membership from `valid_from` for each person, ending the one in force the month before."""
     if segment.is_family_billed:
         check_kelas(kelas)
-    if segment.is_ppu and wage is not None and wage < 0:
-        raise RegistryError("membership", "wage", "a wage is a non-negative whole Rupiah amount")
+    if segment.is_state_bp:
+        check_state_bp_kelas(segment, valid_from, kelas)
+    if segment.is_principal_billed and wage is not None and wage < 0:
+        raise RegistryError("membership", "wage", "a wage (a pension) is a non-negative whole Rupiah amount")
     ids = list(person_ids)
     params = {"ids": ids, "m": to_db(valid_from), "prev": to_db(valid_from - 1)}
     later = conn.execute(

@@ -1,8 +1,11 @@
 """Registering PBPU/BP families from a file: one line per person, grouped by KK; all or nothing.
 
 Header: `kk,nik,name,card_number,desa_code,segment,kelas,registered_on,channel,phone` (columns in any order; other
-columns are ignored). The first line of a KK is the head of the family, whose card number gives the family's
-virtual account. The file is UTF-8 (a byte-order mark is fine); a file that cannot be read is one error
+columns are ignored), and optionally `pension`. The first line of a KK is the head of the family, whose card number
+gives the family's virtual account. A pensioner's or a veteran's family (segment `bp-pens` or `bp-vet`, paid by the
+government: `iuran.registry.enrolment.register_state_bp_family`) has no virtual account; its head is the principal,
+and a pensioner's head carries the monthly pension in `pension` (whole Rupiah, digits only; empty on every other
+line). The file is UTF-8 (a byte-order mark is fine); a file that cannot be read is one error
 (`iuran.db.input_file`), and every field is checked as the registry checks it (`iuran.registry.enrolment`).
 """
 
@@ -15,11 +18,12 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 from iuran.db.input_file import csv_rows
-from iuran.registry.enrolment import NewPerson, RegistryError, register_family
+from iuran.registry.enrolment import NewPerson, RegistryError, register_family, register_state_bp_family
 from iuran.rules.errors import RuleInputError
 from iuran.rules.segments import Segment
 
 HEADER = ("kk", "nik", "name", "card_number", "desa_code", "segment", "kelas", "registered_on", "channel", "phone")
+OPTIONAL = ("pension",)  # read when the header has it
 WHAT = "a registry file"
 
 
@@ -34,10 +38,10 @@ def _lines(path: Path) -> Iterator[tuple[int, dict[str, str]]]:
         raise RegistryError(
             path.name, "header", f"the file has the columns {','.join(HEADER)}", f"missing: {', '.join(missing)}"
         )
-    repeated = sorted({n for n in names if n in HEADER and names.count(n) > 1})
+    repeated = sorted({n for n in names if n in HEADER + OPTIONAL and names.count(n) > 1})
     if repeated:
         raise RegistryError(path.name, "header", "each column is named once", f"repeated: {', '.join(repeated)}")
-    at = {name: names.index(name) for name in HEADER}
+    at = {name: names.index(name) for name in HEADER + OPTIONAL if name in names}
     for number, row in rows:
         if not row or (len(row) == 1 and not row[0].strip()):
             continue  # a blank line
@@ -58,6 +62,18 @@ def _registered_on(text: str) -> dt.date:
 def _kelas(text: str) -> int:
     if not (text.isascii() and text.isdigit()):
         raise RuleInputError("kelas", "PBPU and BP class is 1, 2 or 3", "not a number")
+    return int(text)
+
+
+def _pension(rows: list[tuple[int, dict[str, str]]]) -> int | None:
+    """The head's monthly pension (the first line's `pension`), None when empty; every other line has none."""
+    if any(r.get("pension", "") for _, r in rows[1:]):
+        raise RuleInputError("pension", "the pension is the head of the family's (the first line of the KK) alone")
+    text = rows[0][1].get("pension", "")
+    if not text:
+        return None
+    if not (text.isascii() and text.isdigit()):
+        raise RuleInputError("pension", "a monthly pension in whole Rupiah, digits only", "not a number")
     return int(text)
 
 
@@ -88,7 +104,12 @@ def import_families(conn: Connection, path: Path, *, today: dt.date | None = Non
                 )
                 for _, r in rows
             ]
-            register_family(conn, kk, members, segment, classes, today=today)
+            if segment.is_state_bp:
+                register_state_bp_family(conn, kk, members, segment, classes, _pension(rows), today=today)
+            elif _pension(rows) is not None:
+                raise RuleInputError("pension", "a pension is the base of a BP Pensiunan's (bp-pens) contribution only")
+            else:
+                register_family(conn, kk, members, segment, classes, today=today)
         except RegistryError as e:
             raise RegistryError(f"{record}: {e.record}", e.field.split(": ", 1)[-1], e.rule, e.detail) from None
         except RuleInputError as e:

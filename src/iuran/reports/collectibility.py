@@ -29,7 +29,7 @@ BY = (None, "segment")
 PAYER_LABELS = {
     FAMILY: "Keluarga (PBPU/BP)",
     "employer": "Pemberi Kerja (PPU)",
-    "central_gov": "Pemerintah Pusat (PBI APBN)",
+    "central_gov": "Pemerintah Pusat (PBI APBN, BP Pensiunan, BP Veteran)",
     "pemda": "Pemda (PBI APBD)",
 }
 

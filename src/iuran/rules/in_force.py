@@ -1,9 +1,10 @@
 """The rule data in force on one day: every table of the rulebook as it stands that day (docs/rules.md).
 
 A dated table has one entry in force: the last one whose `effective` date is not after the day. A keyed table
-(`KEYS`: PPU rates and caps per segment, payment policies per payer kind, UHC Award tiers, REHAB versions) has one
-entry in force per value of its key. A table whose first entry is later than the day is not in force. The single
-tables (`ppu_wage_floor`, `virtual_account`) carry no date: they are in force as they are.
+(`KEYS`: PPU rates and caps per segment, payment policies and suspension rules per payer kind, UHC Award tiers,
+REHAB versions) has one entry in force per value of its key. A table whose first entry is later than the day is
+not in force. The single tables (`ppu_wage_floor`, `virtual_account`) carry no date: they are in force as they
+are.
 
 Example:
     >>> import datetime as dt
@@ -27,6 +28,7 @@ KEYS: Mapping[str, str] = {
     "ppu_rate": "segment",
     "ppu_wage_cap": "segment",
     "payment_policy": "payer",
+    "suspension": "payer",
     "uhc_award": "tier",
     "rehab": "version",
 }

@@ -11,6 +11,16 @@ def apply_bp(amount: int, bp: int) -> int:
     return (amount * bp + 5_000) // 10_000
 
 
+def apply_bp_of_bp(amount: int, bp: int, of_bp: int) -> int:
+    """`bp` of `of_bp` of `amount` (`amount × of_bp/10,000 × bp/10,000`), rounded half up to a whole Rupiah once.
+
+    Example:
+        >>> apply_bp_of_bp(3_461_100, 500, 4_500)  # 5% of 45%: 77,874.75
+        77875
+    """
+    return (amount * of_bp * bp + 50_000_000) // 100_000_000
+
+
 def at_least_bp(numerator: int, denominator: int, threshold_bp: int) -> bool:
     """Whether numerator ÷ denominator ≥ threshold_bp / 10,000, exactly."""
     return denominator > 0 and numerator * 10_000 >= threshold_bp * denominator

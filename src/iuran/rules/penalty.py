@@ -6,7 +6,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from iuran.rules.errors import RuleInputError
-from iuran.rules.rulebook import Rulebook, default_rulebook, in_force
+from iuran.rules.rulebook import Rulebook, RuleNotInForce, ServicePenaltyRule, default_rulebook, in_force
+from iuran.rules.segments import Segment
 
 
 @dataclass(frozen=True)
@@ -47,3 +48,29 @@ def service_penalty(
         return PenaltyAssessment(0, rule.rate_bp, months, False, False, rule.basis)
     raw = (inacbg * rule.rate_bp * months + 5_000) // 10_000
     return PenaltyAssessment(min(raw, rule.cap), rule.rate_bp, months, True, raw > rule.cap, rule.basis)
+
+
+def service_penalty_rule(admitted: dt.date, rules: Rulebook | None = None) -> ServicePenaltyRule | None:
+    """The service penalty rule in force on the day of admission, or None before the first (July 2016).
+
+    Example:
+        >>> service_penalty_rule(dt.date(2021, 1, 5)).rate_bp, service_penalty_rule(dt.date(2016, 6, 30))
+        (500, None)
+    """
+    try:
+        return in_force((rules or default_rulebook()).service_penalty, admitted, "service penalty")
+    except RuleNotInForce:
+        return None
+
+
+def bears_service_penalty(segment: Segment) -> bool:
+    """Whether an admission of a participant of `segment` may bring a service penalty, and so who pays it: PBPU
+    and BP participants through their family's account, PPU participants through their employer's (for PPU the
+    employer pays it: Perpres 82/2018 Pasal 42, as amended by Perpres 64/2020). PBI participants, and any the
+    government pays for, have none: the penalty follows a participant's own reactivation after arrears.
+
+    Example:
+        >>> [bears_service_penalty(s) for s in (Segment.PBPU, Segment.PPU_BU, Segment.PBI_APBN)]
+        [True, True, False]
+    """
+    return segment.is_family_billed or segment.is_ppu

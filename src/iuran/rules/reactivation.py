@@ -1,7 +1,9 @@
 """What a suspended PBPU/BP family pays to be active again (docs/rules.md §4).
 
-Perpres 64/2020 Pasal 42(3): the months in arrears, at most 24 of them, plus the current month. The older
-months are written off at reactivation: an explicit entry, not a silent deletion.
+Perpres 64/2020 Pasal 42(3): the months in arrears, at most 24 of them, plus the current month (from 1 July 2016
+to 17 September 2018 at most 12, Perpres 19/2016 Pasal 17A.1; before it all). The older months are written off at
+reactivation: an explicit entry, not a silent deletion. During 2020 (Pasal 42(3a), (3b)) the latest 6 months and
+the current one reactivate; the rest of the billed months stays owed, to be paid by the end of 2021.
 """
 
 from __future__ import annotations
@@ -27,6 +29,9 @@ class ReactivationQuote:
     current_month_amount: int
     late_fee: int
     basis: tuple[str, ...]
+    deferred_months: tuple[Month, ...] = ()  # owed, not due to reactivate: to be paid by `remainder_due`
+    deferred_amount: int = 0
+    remainder_due: dt.date | None = None
 
     @property
     def total(self) -> int:
@@ -52,6 +57,22 @@ def billable_arrears(arrears: list[Month], as_of: dt.date, rules: Rulebook | Non
     cap = arrears_cap(as_of, rb)
     basis = in_force(rb.reactivation, as_of, "reactivation").basis
     return (len(arrears) if cap is None else min(cap, len(arrears))), basis
+
+
+def reactivation_terms(as_of: dt.date, rules: Rulebook | None = None) -> tuple[int | None, dt.date | None]:
+    """Of the billed months in arrears, how many of the latest are due to reactivate on `as_of` and by when the
+    rest is due; (None, None): all of them, now.
+
+    Example:
+        >>> reactivation_terms(dt.date(2020, 8, 3)), reactivation_terms(dt.date(2021, 1, 4))
+        ((6, datetime.date(2021, 12, 31)), (None, None))
+    """
+    rule = in_force((rules or default_rulebook()).reactivation, as_of, "reactivation")
+    if not rule.months_to_reactivate:
+        return None, None
+    if rule.remainder_due is None:
+        raise RuleInputError("reactivation.remainder_due", "a rule that defers months says when they fall due")
+    return rule.months_to_reactivate, rule.remainder_due
 
 
 def reactivation_quote(
@@ -81,6 +102,10 @@ def reactivation_quote(
     billed_count, basis = billable_arrears(arrears, as_of, rb)
     billed = arrears[len(arrears) - billed_count :]
     written_off = arrears[: len(arrears) - billed_count]
+    due_now, remainder_due = reactivation_terms(as_of, rb)
+    deferred: list[Month] = []
+    if due_now is not None and len(billed) > due_now:
+        deferred, billed = billed[: len(billed) - due_now], billed[len(billed) - due_now :]
     arrears_amount = sum(family_due(m, kelas, members, rb) for m in billed)
     fee_rule = in_force(rb.late_fee, as_of, "late fee")
     late_fee = apply_bp(arrears_amount, fee_rule.bp_per_month * min(len(billed), fee_rule.max_months))
@@ -93,4 +118,7 @@ def reactivation_quote(
         current_month_amount=family_due(current, kelas, members, rb),
         late_fee=late_fee,
         basis=(basis, fee_rule.basis),
+        deferred_months=tuple(deferred),
+        deferred_amount=sum(family_due(m, kelas, members, rb) for m in deferred),
+        remainder_due=remainder_due if deferred else None,
     )

@@ -82,8 +82,9 @@ def rehab_offer(
 ) -> RehabOffer:
     """Whether a family may register for REHAB on `as_of` and, if so, the longest schedule it may take.
 
-    The plan's debt is the billable arrears (the latest 24 months at most) plus the month of registration,
-    which falls due before the first installment. The installments start the month after registration.
+    The plan's debt is the billable arrears (the latest 24 months at most; a family with more is eligible on those
+    24) plus the month of registration, which falls due before the first installment. The installments start the
+    month after registration.
 
     Example:
         >>> offer = rehab_offer(Segment.PBPU, 3, 1, Month(2024, 1), dt.date(2025, 3, 5), "2025")
@@ -106,11 +107,14 @@ def rehab_offer(
         return refuse(f"REHAB {rule.version} is for {' and '.join(rule.segments)} families")
     if as_of > registration_deadline(current, rule):
         return refuse(f"registration closes on {registration_deadline(current, rule).isoformat()}")
-    low = rule.moved_min_months if moved else rule.min_months
-    if not low <= n <= rule.max_months:
-        return refuse(f"REHAB {rule.version} needs {low}–{rule.max_months} months in arrears; there are {n}")
-
+    # The plan is over the months BPJS bills (the latest 24 at most, Perpres 64/2020 Pasal 42 ayat (3)): a family
+    # with more unpaid months is eligible on the billed ones, the older being written off at reactivation.
     billed_count, _ = billable_arrears(arrears, as_of, rb)
+    low = rule.moved_min_months if moved else rule.min_months
+    if not low <= billed_count <= rule.max_months:
+        return refuse(
+            f"REHAB {rule.version} needs {low}–{rule.max_months} billed months in arrears; there are {billed_count}"
+        )
     debt_months = [*arrears[n - billed_count :]] + ([] if moved else [current])
     debt = sum(family_due(m, kelas, members, rb) for m in debt_months)
     if moved:
@@ -119,7 +123,7 @@ def rehab_offer(
     else:
         count = rule.max_installments
         if rule.max_installments_ratio_den:
-            count = min(count, n // rule.max_installments_ratio_den)
+            count = min(count, billed_count // rule.max_installments_ratio_den)
     first = current + rule.first_installment_offset_months
     parts = split_evenly(debt, count)
     installments = tuple(

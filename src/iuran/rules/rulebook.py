@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 import tomllib
 from collections.abc import Sequence
-from dataclasses import dataclass, fields
+from dataclasses import MISSING, dataclass, fields
 from functools import cache
 from importlib import resources
 from typing import Any, Protocol, TypeVar
@@ -81,16 +81,28 @@ class DueDateRule:
 
 @dataclass(frozen=True)
 class SuspensionRule:
+    """When an account of one payer kind in arrears stops covering its people: on a day when more months before
+    the day's month are unpaid than `months_tolerated`, or, up to the `grace_days`-th of the month, than one more
+    (0 and 0: from the 1st after an unpaid month; 0 and 10: more than a month after the 10th it was due)."""
+
+    payer: str
     effective: dt.date
-    grace: str
+    months_tolerated: int
+    grace_days: int
     basis: str
 
 
 @dataclass(frozen=True)
 class ReactivationRule:
+    """What a suspended account pays to be active again: of its months in arrears the latest
+    `max_months_in_arrears` are billed (0: all), older ones written off; and of those, when `months_to_reactivate`
+    is set, only the latest that many are due to reactivate, the rest staying owed until `remainder_due`."""
+
     effective: dt.date
     max_months_in_arrears: int  # 0: no cap
     basis: str
+    months_to_reactivate: int = 0  # 0: every billed month
+    remainder_due: dt.date | None = None
 
 
 @dataclass(frozen=True)
@@ -176,7 +188,43 @@ class StatusChangeRule:
 
 @dataclass(frozen=True)
 class PpuWageFloor:
+    """The floor of the PPU wage base: the minimum wage (`source`, "umk") of the employer's kabupaten/kota, for
+    the `segments` it applies to (private employers' workers; a civil servant's base is their salary)."""
+
     source: str
+    segments: tuple[str, ...]
+    basis: str
+
+
+@dataclass(frozen=True)
+class BpPensionRate:
+    """BP Pensiunan: a percentage of the principal's monthly pension (pensiun pokok and tunjangan keluarga),
+    `government_bp` paid by the government and `pensioner_bp` by the pensioner (deducted from the pension), both
+    billed to the `payer` account kind; one contribution covers the principal and `family_members_included`."""
+
+    effective: dt.date
+    government_bp: int
+    pensioner_bp: int
+    pension_cap: int  # 0: no cap
+    family_members_included: int
+    kelas: tuple[int, ...]  # the care classes a pensioner may have (by rank)
+    payer: str  # account.kind
+    basis: str
+
+
+@dataclass(frozen=True)
+class BpVeteranRate:
+    """BP Veteran: `rate_bp` of `reference_bp` of a reference salary (the gaji pokok of a PNS golongan III/a with
+    14 years of service in the salary table in force), rounded once, paid in full by the government (`payer`)
+    for the principal; it covers the principal and `family_members_included`."""
+
+    effective: dt.date
+    reference_salary: int
+    reference_bp: int
+    rate_bp: int
+    family_members_included: int
+    kelas: tuple[int, ...]
+    payer: str  # account.kind
     basis: str
 
 
@@ -234,6 +282,8 @@ class Rulebook:
     ppu_wage_cap: tuple[PpuWageCap, ...]
     ppu_extra_member: tuple[PpuExtraMember, ...]
     ppu_wage_floor: PpuWageFloor
+    bp_pension_rate: tuple[BpPensionRate, ...]
+    bp_veteran_rate: tuple[BpVeteranRate, ...]
     due_date: tuple[DueDateRule, ...]
     suspension: tuple[SuspensionRule, ...]
     reactivation: tuple[ReactivationRule, ...]
@@ -259,6 +309,8 @@ _TABLES: dict[str, type[Any]] = {
     "ppu_rate": PpuRate,
     "ppu_wage_cap": PpuWageCap,
     "ppu_extra_member": PpuExtraMember,
+    "bp_pension_rate": BpPensionRate,
+    "bp_veteran_rate": BpVeteranRate,
     "due_date": DueDateRule,
     "suspension": SuspensionRule,
     "reactivation": ReactivationRule,
@@ -282,7 +334,7 @@ _SINGLES: dict[str, type[Any]] = {
 
 def _build(cls: type[Any], table: str, raw: dict[str, Any]) -> Any:
     names = {f.name for f in fields(cls)}
-    missing = names - raw.keys()
+    missing = {f.name for f in fields(cls) if f.default is MISSING} - raw.keys()
     unknown = raw.keys() - names
     if missing or unknown:
         raise ValueError(f"rulebook [{table}]: missing {sorted(missing)}, unknown {sorted(unknown)}")

@@ -103,6 +103,6 @@ def refresh_month(uow: UnitOfWork, month: Month) -> Refreshed:
         steps = month_state.written_months(uow.conn).get(month)
         if steps is None:
             raise CycleError(f"month: the cycle of {month} has not written its derived state; run `iuran cycle run`")
-        rows = month_state.refresh(uow.conn, month, uow.now, steps)
+        rows = month_state.refresh(uow.conn, month, uow.now, uow.rules, steps)
         uow.commit()
     return Refreshed(month, rows)

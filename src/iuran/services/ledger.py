@@ -8,4 +8,4 @@ from iuran.services.unit_of_work import UnitOfWork
 
 def verify_books(uow: UnitOfWork) -> Verification:
     """Every check of `iuran.billing.ledger` over one snapshot of the books; writes nothing."""
-    return verify(uow.conn)
+    return verify(uow.conn, uow.rules)

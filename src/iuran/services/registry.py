@@ -34,8 +34,10 @@ def report_death(uow: UnitOfWork, nik: str, died_on: dt.date, reported_on: dt.da
     """Record a death; billing stops after the month of death, and charges already made for later months (a late
     report) are reversed as new ledger rows. Returns the Rupiah reversed."""
     person_id = record_death(uow.conn, nik, died_on, reported_on, at=uow.now, by=str(uow.actor))
-    reversed_ = reverse_person_charges(uow.conn, person_id, Month.of(died_on), DEATH_REPORTED_LATE, reported_on)
-    month_state.absorb(uow.conn, died_on, uow.now)  # the months since the death no longer count the person
+    reversed_ = reverse_person_charges(
+        uow.conn, person_id, Month.of(died_on), DEATH_REPORTED_LATE, reported_on, uow.rules
+    )
+    month_state.absorb(uow.conn, died_on, uow.now, uow.rules)  # the months since the death no longer count the person
     uow.commit()
     return reversed_
 
@@ -52,7 +54,7 @@ def correct_death_report(uow: UnitOfWork, nik: str, reason: str) -> DeathCorrect
         {"m": to_db(done.death_month), "at": done.recorded_at, "p": done.person_id, "why": DEATH_REPORTED_LATE},
     )
     not_billed = tuple(from_db(int(m)) for (m,) in missed)
-    month_state.absorb(uow.conn, done.death_month.first_day(), uow.now)  # they count the person again
+    month_state.absorb(uow.conn, done.death_month.first_day(), uow.now, uow.rules)  # they count the person again
     uow.commit()
     return DeathCorrected(done.restored, not_billed)
 
@@ -64,7 +66,7 @@ def register_families(uow: UnitOfWork, path: Path) -> dict[str, int]:
     counts = import_families(uow.conn, path, today=uow.today)
     # Registrations dated before the 1st of a month whose state is written count in it.
     earliest = uow.conn.execute(text("SELECT min(registered_on) FROM person WHERE id > :last"), {"last": last})
-    month_state.absorb(uow.conn, _day(earliest.scalar()), uow.now)
+    month_state.absorb(uow.conn, _day(earliest.scalar()), uow.now, uow.rules)
     uow.commit()
     return counts
 

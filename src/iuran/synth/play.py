@@ -159,7 +159,7 @@ def _already_paid(engine: Engine, month: Month) -> bool:
 # Accounts that pay in month :m by their behaviour: one request each for the quote's statement.
 _PAYERS = """(
   SELECT a.id AS line_no, a.id AS account_id, CASE WHEN {whole_bill} THEN 1 ELSE 0 END AS whole_bill,
-         CAST(:cap AS INTEGER) AS arrears_cap, CAST(:m AS INTEGER) AS paid_month, 0 AS amount
+         CAST(:cap AS INTEGER) AS arrears_cap, CAST(:m AS INTEGER) AS paid_month, {paid_on} AS paid_on, 0 AS amount
   FROM synth_payer sp JOIN account a ON a.id = sp.account_id
   WHERE sp.first_paid <= :m AND (sp.last_paid IS NULL OR sp.last_paid >= :m)
     AND (sp.skip_month IS NULL OR sp.skip_month <> :m)
@@ -224,10 +224,14 @@ def _write_payments(engine: Engine, month: Month, path: Path, rules: Rulebook) -
     with engine.connect() as conn, path.open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
         out.writerow(HEADER)
-        payers = _PAYERS.format(whole_bill=sql_among("a.kind", payers_settling(WHOLE_BILL, day, rules)))
-        bills = _BILLS.format(due=due_items(Dialect.of(conn), payers))
+        d = Dialect.of(conn)
+        payers = _PAYERS.format(
+            whole_bill=sql_among("a.kind", payers_settling(WHOLE_BILL, day, rules)),
+            paid_on="CAST(:day AS DATE)" if d.postgres else ":day",
+        )
+        bills = _BILLS.format(due=due_items(d, payers, rules))
         result = conn.execution_options(stream_results=True).execute(
-            text(bills), {"m": m, "cap": arrears_cap(day, rules)}
+            text(bills), {"m": m, "cap": arrears_cap(day, rules), "day": day}
         )
         while rows := result.fetchmany(FETCH):
             for account_id, kind, va, pay_day, channel, amount in rows:

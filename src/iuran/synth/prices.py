@@ -2,7 +2,7 @@
 
 Opening balances (arrears from before the first cycle) are charged at the rate in force in each month, exactly as
 the cycle would have billed it: PBPU/BP the participant share per member by class (`iuran.rules.contribution`),
-PPU the employer and worker shares of the wage base (UMK floor, cap) with the rates of `rate_in_force`.
+PPU the employer and worker shares of the wage base (UMK floor for PPU BU, cap) with the rates of `rate_in_force`.
 """
 
 from __future__ import annotations
@@ -43,15 +43,16 @@ class PpuRates:
     worker_bp: int
     extra_member_bp: int
     wage_cap: int
+    wage_floor: int  # 1: the UMK floors the wage base (PPU BU)
 
     @classmethod
     def of(cls, month: Month, segment: str) -> PpuRates:
         row = next(r for r in rates_for(month) if r.segment == segment)
-        return cls(row.employer_bp, row.worker_bp, row.extra_member_bp, row.wage_cap)
+        return cls(row.employer_bp, row.worker_bp, row.extra_member_bp, row.wage_cap, row.wage_floor)
 
     def worker_month(self, wage: I64, umk: I64, extra_members: I64) -> I64:
         """Employer + worker shares of each worker for the month: the vectorised `ppu_month`."""
-        base = np.minimum(np.maximum(wage, umk), self.wage_cap)
+        base = np.minimum(np.maximum(wage, umk) if self.wage_floor else wage, self.wage_cap)
 
         def bp(x: int) -> I64:
             return (base * x + 5_000) // 10_000  # apply_bp: half up to a whole Rupiah
