@@ -30,7 +30,16 @@ from iuran.billing.rates import write_rates
 from iuran.db.months import to_db
 from iuran.registry.enrolment import government_account, register_employer, register_persons
 from iuran.rules.arrears_aging import bucket_of
-from iuran.rules.contribution import family_due, pbi_person_month, pbpu_person_month, ppu_month
+from iuran.rules.contribution import (
+    bp_pension_month,
+    bp_veteran_month,
+    contribution,
+    family_due,
+    pbi_person_month,
+    pbpu_person_month,
+    ppu_month,
+    state_bp_rule,
+)
 from iuran.rules.errors import RuleInputError
 from iuran.rules.month import Month, month_range
 from iuran.rules.rulebook import SuspensionRule, in_force
@@ -65,12 +74,36 @@ class Worker:
 
 
 @dataclass(frozen=True)
+class StateBp:
+    """A pensioner's or a veteran's family, paid by the government: the principal and family members."""
+
+    segment: Segment
+    pension: int | None  # BP Pensiunan: the monthly pension; BP Veteran: None (a fixed amount)
+    kelas: int
+    dependants: int
+
+
+@dataclass(frozen=True)
 class BranchMonth:
     month: Month
     umk: int
     families: tuple[Family, ...]
     pbi: tuple[Segment, ...]
     workers: tuple[Worker, ...]
+    state_bp: tuple[StateBp, ...] = ()
+
+
+def _state_bp_in_force(month: Month) -> list[Segment]:
+    """The BP segments paid by the government that have a rate in `month` (BP Veteran from its first reference
+    salary in the rule data)."""
+    found = []
+    for segment in (s for s in Segment if s.is_state_bp):
+        try:
+            state_bp_rule(segment, month, RB)
+        except RuleInputError:
+            continue
+        found.append(segment)
+    return found
 
 
 @st.composite
@@ -106,7 +139,15 @@ def branch_months(draw: st.DrawFn) -> BranchMonth:
             max_size=3,
         )
     )
-    return BranchMonth(month, umk, tuple(families), tuple(pbi), tuple(workers))
+    state_bp: list[StateBp] = []
+    for _ in range(draw(st.integers(0, 2))):
+        segment = draw(st.sampled_from(_state_bp_in_force(month)))
+        kelas = draw(st.sampled_from(state_bp_rule(segment, month, RB).kelas))
+        pension = (
+            draw(st.one_of(st.integers(0, 30_000_000), st.sampled_from(_CAPS))) if segment.is_pension_based else None
+        )
+        state_bp.append(StateBp(segment, pension, kelas, draw(st.integers(0, 2))))
+    return BranchMonth(month, umk, tuple(families), tuple(pbi), tuple(workers), tuple(state_bp))
 
 
 @dataclass(frozen=True)
@@ -139,8 +180,9 @@ def _setup(conn: Connection) -> Accounts:
         Segment.PBI_APBN: government_account(conn, "central_gov", OPENED),
         Segment.PBI_APBD: government_account(conn, "pemda", OPENED, KABKOTA),
     }
-    # Enough persons for the largest example: 2 families of 7, 3 PBI, 3 workers with 2 dependants each.
-    persons = register_persons(conn, [person(f"Peserta {i}", dt.date(1980, 1, 1 + i % 28)) for i in range(26)])
+    # Enough persons for the largest example: 2 families of 7, 3 PBI, 3 workers with 2 dependants each, 2
+    # pensioners' or veterans' families of 3.
+    persons = register_persons(conn, [person(f"Peserta {i}", dt.date(1980, 1, 1 + i % 28)) for i in range(32)])
     return Accounts(families, employer, government, tuple(persons))
 
 
@@ -190,6 +232,21 @@ def _memberships(b: BranchMonth, acc: Accounts) -> tuple[list[dict[str, object]]
         )
         for _ in range(w.dependants):
             member(w.segment, account, None, None, 0, Line(0, 0, 0, 0, 0))
+    # BP paid by the government: billed to the payer the rule names (the central government), the principal's
+    # membership carrying the pension (a veteran's: 0), the family members nothing.
+    for x in b.state_bp:
+        rule = state_bp_rule(x.segment, m, RB)
+        assert rule.payer == "central_gov"
+        account = acc.government[Segment.PBI_APBN]
+        if x.pension is None:
+            shares, _ = bp_veteran_month(m, RB)
+        else:
+            shares, _ = bp_pension_month(m, x.pension, RB)
+        assert shares.total == contribution(x.segment, m, pension=x.pension, rules=RB).total
+        line = Line(shares.total, 0, shares.government, 0, shares.worker)
+        member(x.segment, account, x.kelas, 0 if x.pension is None else x.pension, 0, line)
+        for _ in range(x.dependants):
+            member(x.segment, account, x.kelas, None, 0, Line(0, 0, 0, 0, 0))
     return rows, lines, dict(charges)
 
 
@@ -276,9 +333,14 @@ def _every_kind_in(month: Month) -> BranchMonth:
         (Family(Segment.PBPU, 3, 4, True), Family(Segment.BP, 1, 2, False)),
         (Segment.PBI_APBN, Segment.PBI_APBD),
         (
-            Worker(Segment.PPU_BU, umk - 1, 0, 1),
+            Worker(Segment.PPU_BU, umk - 1, 0, 1),  # raised to the UMK
             Worker(Segment.PPU_PN, cap + 1, 2, 2),
             Worker(Segment.PPU_BU, 3_181_013, 1, 0),
+            Worker(Segment.PPU_PN, umk - 1, 0, 0),  # a civil servant's salary below the UMK: not raised
+        ),
+        (
+            StateBp(Segment.BP_PENSIUNAN, 4_567_891, 1, 2),  # 5% = 228,394.55: once, 228,395; 2% = 91,358
+            *(StateBp(s, None, 1, 1) for s in _state_bp_in_force(month) if not s.is_pension_based),
         ),
     )
 

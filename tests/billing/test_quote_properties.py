@@ -8,14 +8,15 @@ month from `unpaid_since` to the month of `as_of` is open at the amount the rule
 (`family_due`), on any day from 2014 to 2026 (the rate changes, the 24-month cap of 18 Sep 2018 and the end of the
 late fee on 1 Jul 2016 with the days around them drawn often, arrears lengths around the cap too):
 - the quote bills the months the rules bill, each at the rules' amount, and shows as written off the months the
-  rules write off; its total is the rules' arrears plus the current month;
+  rules write off and as deferred those it defers; its total is the rules' arrears, the current month and the
+  late fee;
 - a payment of exactly that total is accepted, settles those months and writes off those, and the family is
   active; one Rupiah less is refused as `amount_mismatch`, naming the bill; one more is held as credit.
 
-The rules engine also quotes a late fee (Perpres 12/2013 Pasal 17(4): 2% a month of the arrears, at most 3
-months) for reactivations before 1 July 2016, when Perpres 19/2016 Pasal 17A abolished it. The books bill no late
-fee (no charge of that kind exists, and a payment settles open items only), so the comparison is without
-`late_fee`; `test_the_late_fee_left_out_is_the_rules_fee_before_july_2016` pins what is left out.
+Before 1 July 2016 the bill carries the late fee (Perpres 111/2013 Pasal 17: 2% a month of the arrears, at most 6
+months, for a family), which the payment writes as a `late_fee` charge and settles; Perpres 19/2016 abolished it.
+During 2020 (Perpres 64/2020 Pasal 42(3a)) only the latest 6 months of arrears are due: the rest stays owed, shown
+as deferred, and open after the payment.
 
 Each example builds its family's books directly in SQL (the monthly cycle over up to 13 years of months would be
 too slow for 200 examples) inside a unit of work that is never committed: the database is left empty.
@@ -219,8 +220,8 @@ def _due(case: Case, months: tuple[Month, ...] | list[Month]) -> list[tuple[Mont
 @example(case=Case(2, 3, Month(2020, 1), dt.date(2021, 1, 1)))  # all billed again
 def test_the_quote_and_the_settlement_are_the_rules_reactivation(books: Engine, case: Case) -> None:
     expected = reactivation_quote(Segment.PBPU, case.kelas, case.members, case.unpaid_since, case.as_of, RB)
-    # No late fee: the books do not bill it (see the module docstring).
-    total = expected.arrears_amount + expected.current_month_amount
+    total = expected.total
+    assert expected.total == expected.arrears_amount + expected.current_month_amount + expected.late_fee
     billed = _due(case, [*expected.billed_months, expected.current_month])
     written_off = _due(case, expected.written_off_months)
     deferred = _due(case, expected.deferred_months)
@@ -275,14 +276,17 @@ def test_the_quote_and_the_settlement_are_the_rules_reactivation(books: Engine, 
 
 
 @pytest.mark.parametrize(
-    ("unpaid_since", "as_of"),
+    ("unpaid_since", "as_of", "fee"),
     [
-        (Month(2015, 11), dt.date(2016, 3, 31)),
-        (Month(2014, 1), dt.date(2016, 6, 30)),
-        (Month(2016, 4), dt.date(2016, 7, 1)),
+        (Month(2015, 11), dt.date(2016, 3, 31), 38_080),  # 4 months of 2 × Rp59,500: 2% × 4 of Rp476,000
+        (Month(2014, 1), dt.date(2016, 6, 30), None),  # 29 months: 2% × 6 at most
+        (Month(2016, 4), dt.date(2016, 7, 1), 0),  # none from 1 July 2016
     ],
 )
-def test_the_late_fee_left_out_is_the_rules_fee_before_july_2016(unpaid_since: Month, as_of: dt.date) -> None:
+def test_the_late_fee_before_july_2016_is_2_percent_a_month_for_at_most_6_months(
+    unpaid_since: Month, as_of: dt.date, fee: int | None
+) -> None:
     q = reactivation_quote(Segment.PBPU, 1, 2, unpaid_since, as_of, RB)
     assert q.total - q.late_fee == q.arrears_amount + q.current_month_amount
+    assert q.late_fee == (fee if fee is not None else (q.arrears_amount * 12 + 50) // 100)
     assert (q.late_fee > 0) == (as_of < dt.date(2016, 7, 1))

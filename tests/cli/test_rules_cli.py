@@ -46,10 +46,25 @@ def test_json_has_every_table_of_the_rulebook_with_the_entry_in_force_and_its_ba
         for e in table["entries"]:
             assert e["basis"], name
             assert ("effective" in e) == table["dated"], name
+    # The rules of 5 September 2017, each with its source (docs/rules.md §4): at most 12 months of arrears billed,
+    # suspended more than a month after the 10th, no late fee.
     assert doc["tables"]["reactivation"]["entries"] == [
-        {"effective": "2014-01-01", "max_months_in_arrears": 0, "basis": "Perpres 12/2013 jo 111/2013 Pasal 17"}
+        {
+            "effective": "2016-07-01",
+            "max_months_in_arrears": 12,
+            "basis": "Perpres 19/2016 Pasal 17A.1 ayat (1)",
+            "months_to_reactivate": 0,
+            "remainder_due": None,
+        }
     ]
     assert doc["tables"]["reactivation"]["next_effective"] == "2018-09-18"
+    suspension = {e["payer"]: e for e in doc["tables"]["suspension"]["entries"]}
+    assert (suspension["family"]["months_tolerated"], suspension["family"]["grace_days"]) == (0, 10)
+    assert suspension["family"]["basis"].startswith("Perpres 19/2016 Pasal 17A.1 ayat (1)")
+    fees = {e["payer"]: e for e in doc["tables"]["late_fee"]["entries"]}
+    assert fees["family"]["bp_per_month"] == 0 and "Perpres 19/2016" in fees["family"]["basis"]
+    first_payment = doc["tables"]["new_pbpu"]["entries"][0]
+    assert first_payment["first_payment_min_days"] == 14 and "1/2015" in first_payment["basis"]
     assert doc["tables"]["rehab"] == {
         "in_force": False,
         "key": "version",
@@ -93,10 +108,26 @@ def test_table_for_people() -> None:
 
 
 def test_table_says_no_cap_where_the_rule_data_says_0() -> None:
-    result = invoke("--on", "2017-09-05", "--format", "TABLE")
+    result = invoke("--on", "2016-06-30", "--format", "TABLE")
     assert result.exit_code == 0, result.output
     assert "max_months_in_arrears  0 = tanpa batas (no cap)" in result.stdout
-    assert "perubahan berikutnya (next change): 2018-09-18" in result.stdout
+    assert "perubahan berikutnya (next change): 2016-07-01" in result.stdout
+
+
+def test_table_on_5_september_2017_shows_each_rule_with_its_source() -> None:
+    result = invoke("--on", "2017-09-05", "--format", "table")
+    assert result.exit_code == 0, result.output
+    out = result.stdout
+    assert (
+        "Pengaktifan kembali: bulan tunggakan yang ditagih  [reactivation]  docs/rules.md §4\n"
+        "  berlaku sejak 2016-07-01\n"
+        "    dasar hukum (basis): Perpres 19/2016 Pasal 17A.1 ayat (1)\n"
+        "    max_months_in_arrears  12\n"
+        "    months_to_reactivate   0 = semua bulan yang ditagih (every billed month)\n"
+        "    remainder_due          -\n"
+        "  perubahan berikutnya (next change): 2018-09-18"
+    ) in out
+    assert "payer family · berlaku sejak 2016-07-01\n    dasar hukum (basis): Perpres 19/2016 Pasal 17A.1" in out
 
 
 @pytest.mark.parametrize(

@@ -68,6 +68,23 @@ def test_simulate_contribution_for_a_ppu_worker_earning_5_million() -> None:
     assert doc["shares"] == {"participant": 0, "government": 0, "employer": 200_000, "worker": 50_000}
 
 
+def test_simulate_contribution_below_the_umk_raises_a_private_wage_not_a_civil_servants() -> None:
+    bu = run_json("simulate contribution --segment ppu-bu --month 2024-05 --wage 2500000 --umk 3181013")
+    assert (bu["total"], bu["shares"]["employer"], bu["shares"]["worker"]) == (159_051, 127_241, 31_810)
+    pn = run_json("simulate contribution --segment ppu-pn --month 2024-05 --wage 2500000 --umk 3181013")
+    assert (pn["total"], pn["shares"]["employer"], pn["shares"]["worker"]) == (125_000, 100_000, 25_000)
+    assert pn == run_json("simulate contribution --segment ppu-pn --month 2024-05 --wage 2500000")
+
+
+def test_simulate_contribution_of_a_pensioner_and_of_a_veteran() -> None:
+    doc = run_json("simulate contribution --segment bp-pens --month 2024-05 --pension 4567891")
+    assert doc["total"] == 228_395  # 5% = 228,394.55, rounded once; the pensioner's 2% = 91,357.82
+    assert doc["shares"] == {"participant": 0, "government": 137_037, "employer": 0, "worker": 91_358}
+    vet = run_json("simulate contribution --segment bp-vet --month 2024-05")
+    assert vet["shares"] == {"participant": 0, "government": 77_875, "employer": 0, "worker": 0}
+    assert "PP 5/2024" in vet["basis"]
+
+
 def test_simulate_reactivation_of_fifty_unpaid_months_bills_24() -> None:
     doc = run_json(
         "simulate reactivation --segment pbpu --kelas 3 --members 1 --unpaid-since 2020-01 --as-of 2024-03-05"
@@ -78,8 +95,27 @@ def test_simulate_reactivation_of_fifty_unpaid_months_bills_24() -> None:
         "written_off_months": 26,
         "arrears_amount": 840_000,
         "current_month_amount": 35_000,
+        "late_fee": 0,
+        "deferred_months": 0,
+        "deferred_amount": 0,
+        "remainder_due": None,
         "total": 875_000,
+        "basis": "Perpres 64/2020 Pasal 42 ayat (3); Perpres 19/2016 Pasal 17A.1: no late fee on contributions since"
+        " 1 July 2016 (the service penalty instead)",
     }
+
+
+def test_simulate_reactivation_in_2020_bills_6_months_and_defers_the_rest_to_the_end_of_2021() -> None:
+    doc = run_json(
+        "simulate reactivation --segment pbpu --kelas 2 --members 1 --unpaid-since 2019-09 --as-of 2020-08-03"
+    )
+    # 2019-09 .. 2020-07: 11 months; the latest 6 (2020-02 .. 2020-07) and August reactivate.
+    assert (doc["months_in_arrears"], doc["months_billed"], doc["deferred_months"]) == (11, 6, 5)
+    assert doc["remainder_due"] == "2021-12-31"
+    # 2020-02, 2020-03 at Rp110,000 (Perpres 75/2019), 2020-04 .. 06 at Rp51,000, 2020-07 and 08 at Rp100,000.
+    assert (doc["arrears_amount"], doc["current_month_amount"]) == (2 * 110_000 + 3 * 51_000 + 100_000, 100_000)
+    assert doc["deferred_amount"] == 4 * 51_000 + 110_000  # 2019-09 .. 2019-12 and 2020-01
+    assert "Perpres 64/2020 Pasal 42 ayat (3a)" in doc["basis"]
 
 
 def test_simulate_penalty_of_inacbg_5_million_and_3_months_is_750000() -> None:
@@ -196,7 +232,7 @@ def test_rehab_with_three_months_is_not_eligible_and_says_why(run_iuran: RunIura
     doc = json.loads(out)
     assert set(doc) == {"eligible", "reason", "installments", "total"}
     assert (doc["eligible"], doc["installments"], doc["total"]) == (False, [], 0)
-    assert "4–24 months" in doc["reason"]
+    assert "4–24 billed months" in doc["reason"]
 
 
 def test_nik_with_an_unknown_kecamatan_is_valid_with_a_null_kecamatan(run_iuran: RunIuran) -> None:
@@ -215,8 +251,13 @@ MORE_BAD_INPUT = [
     ("simulate contribution --segment pbpu --kelas 3", "month"),
     ("simulate contribution --segment pbpu --month 2024-05 --kelas 3 --members 0", "members"),
     ("simulate contribution --segment pbpu --month 2013-12 --kelas 3", "month"),
-    ("simulate contribution --segment ppu-pn --month 2024-05 --wage 5000000", "umk"),
+    ("simulate contribution --segment ppu-bu --month 2024-05 --wage 5000000", "umk"),  # PPU PN needs none
     ("simulate contribution --segment ppu-pn --month 2024-05 --wage -1 --umk 1", "wage"),
+    ("simulate contribution --segment bp-pens --month 2024-05", "pension"),
+    ("simulate contribution --segment bp-pens --month 2024-05 --pension 0", "pension"),
+    ("simulate contribution --segment bp-pens --month 2024-05 --pension 3000000 --kelas 3", "kelas"),
+    ("simulate contribution --segment bp-pens --month 2024-05 --pension 3000000 --members 2", "members"),
+    ("simulate contribution --segment bp-vet --month 2023-12", "month"),
     (
         "simulate reactivation --segment ppu-bu --kelas 3 --members 1 --unpaid-since 2020-01 --as-of 2024-03-05",
         "segment",

@@ -11,7 +11,6 @@ module turns it into SQL over a payment's day, as `iuran.billing.suspension` doe
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable
 
 from sqlalchemy import Connection, text
@@ -40,13 +39,9 @@ def _by_day(paid_on: str, rules: Rulebook, d: Dialect, value: Callable[[Reactiva
         if not rule.months_to_reactivate:
             continue
         until = entries[i + 1].effective if i + 1 < len(entries) else None
-        window = f"{paid_on} >= {_date(rule.effective, d)}" + (f" AND {paid_on} < {_date(until, d)}" if until else "")
+        window = d.from_until(paid_on, rule.effective, until)
         whens.append(f"WHEN {window} THEN {value(rule)}")
     return f"(CASE {' '.join(whens)} END)" if whens else "NULL"
-
-
-def _date(day: dt.date, d: Dialect) -> str:
-    return f"DATE '{day.isoformat()}'" if d.postgres else f"'{day.isoformat()}'"
 
 
 def deferred_join(item: str, month: str, day: str, *, before: bool = False) -> str:
@@ -68,7 +63,7 @@ def record(conn: Connection, rules: Rulebook, d: Dialect) -> None:
             f" SELECT u.charge_id, u.account_id, u.month, x.payment_id, x.paid_on,"
             f" {due_month_sql('x.paid_on', rules, d)}"
             " FROM payimp_round x JOIN payimp_due u ON u.line_no = x.line_no"
-            " WHERE x.payment_id IS NOT NULL AND u.writes_off = 2 AND u.dcum > x.amount - x.bill"
+            " WHERE x.payment_id IS NOT NULL AND u.writes_off = 2 AND u.dcum > x.amount - x.bill - x.late_fee"
             " AND NOT EXISTS (SELECT 1 FROM arrears_deferral e WHERE e.charge_id = u.charge_id)"
             " ORDER BY x.payment_id, u.month, u.charge_id"
         )

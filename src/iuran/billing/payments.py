@@ -21,7 +21,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, text
 
-from iuran.billing import month_state
+from iuran.billing import late_fee, month_state
 from iuran.billing import payments_settle as settle
 from iuran.billing.payments_file import (
     ArrearsCap,
@@ -142,6 +142,7 @@ class PostedPayment:
     channel: str
     settled: tuple[MonthAmount, ...]
     written_off: tuple[MonthAmount, ...]
+    late_fee: int  # the late fee it paid with its months in arrears (before July 2016, iuran.billing.late_fee)
     credit: int  # what it brought beyond the months it settled, held for the coming months (iuran.billing.credit)
     active: bool
     duplicate: bool
@@ -216,12 +217,20 @@ def posted_payment(conn: Connection, reference: str, *, duplicate: bool = False)
     ).one()
     months = conn.execute(
         text(
-            "SELECT 1, month, sum(amount) FROM allocation WHERE payment_id = :p GROUP BY month"
+            "SELECT 1, l.month, sum(l.amount) FROM allocation l JOIN charge c ON c.id = l.charge_id"
+            f" WHERE l.payment_id = :p AND c.kind <> '{late_fee.KIND}' GROUP BY l.month"
             " UNION ALL SELECT 0, month, sum(amount) FROM writeoff WHERE payment_id = :p GROUP BY month"
             " ORDER BY 2"
         ),
         {"p": p.id},
     ).all()
+    fee = conn.execute(
+        text(
+            "SELECT COALESCE(sum(l.amount), 0) FROM allocation l JOIN charge c ON c.id = l.charge_id"
+            f" WHERE l.payment_id = :p AND c.kind = '{late_fee.KIND}'"
+        ),
+        {"p": p.id},
+    ).scalar_one()
     active = conn.execute(text("SELECT active FROM account_status WHERE account_id = :a"), {"a": p.account_id})
     return PostedPayment(
         payment_id=int(p.id),
@@ -231,7 +240,8 @@ def posted_payment(conn: Connection, reference: str, *, duplicate: bool = False)
         paid_at=as_datetime(p.paid_at),
         channel=str(p.channel),
         settled=tuple(MonthAmount(from_db(int(m)), int(a)) for paid, m, a in months if paid),
-        credit=int(p.amount) - sum(int(a) for paid, _, a in months if paid),
+        late_fee=int(fee),
+        credit=int(p.amount) - int(fee) - sum(int(a) for paid, _, a in months if paid),
         written_off=tuple(MonthAmount(from_db(int(m)), int(a)) for paid, m, a in months if not paid),
         active=bool(active.scalar()),
         duplicate=duplicate,

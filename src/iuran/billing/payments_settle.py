@@ -21,7 +21,7 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-from iuran.billing import deferral
+from iuran.billing import deferral, late_fee
 from iuran.billing.payable import DEFERS, DUE_COLUMNS, SETTLES, WRITES_OFF, due_items, sql_among
 from iuran.billing.payments_file import DETAIL_MAX, Rejection
 from iuran.billing.payments_staging import Dialect
@@ -214,11 +214,12 @@ def settle_round(conn: Connection, d: Dialect, r: int, batch_id: int | None, rul
     gather_due(conn, d, r, rules)
     d.analyze(conn, "payimp_due")
     find_waiting(conn, r)
-    decide(conn, d, r)
+    decide(conn, d, r, rules)
     d.analyze(conn, "payimp_round")
     explain_rejections(conn)
     write_payments(conn, batch_id)
     allocate(conn)
+    late_fee.charge(conn)
     hold_credit(conn)
     write_off(conn)
     deferral.record(conn, rules, d)
@@ -268,8 +269,9 @@ def find_waiting(conn: Connection, r: int) -> None:
     )
 
 
-def decide(conn: Connection, d: Dialect, r: int) -> None:
-    """Accept or reject each payment of round r; an accepted one gets its payment id now.
+def decide(conn: Connection, d: Dialect, r: int, rules: Rulebook) -> None:
+    """Accept or reject each payment of round r; an accepted one gets its payment id now. A family's bill carries
+    the late fee of the day on its months in arrears (before July 2016, `iuran.billing.late_fee`).
 
     Payment ids follow the account order, so that the foreign-key checks and index insertions of the payments
     and allocations walk the account, charge and payment tables in order rather than at random.
@@ -284,29 +286,32 @@ def decide(conn: Connection, d: Dialect, r: int) -> None:
             "(SELECT COALESCE(max(id), 0) FROM payment)"
             " + row_number() OVER (PARTITION BY x.reason IS NULL ORDER BY x.account_id)"
         )
+    arrears = ("COALESCE(u.arrears_months, 0)", "COALESCE(u.arrears_billed, 0)")
+    fee = f"CASE WHEN t.whole_bill = 1 THEN {late_fee.fee_sql('t.paid_on', *arrears, rules, d)} ELSE 0 END"
     conn.execute(
         text(
             f"""
             INSERT INTO payimp_round (line_no, account_id, kind, whole_bill, reference, amount, paid_at, paid_on,
                                       paid_month,
-                                      channel, arrears_cap, reason, payment_id, bill, written_off, ref_month,
+                                      channel, arrears_cap, reason, payment_id, bill, late_fee, written_off, ref_month,
                                       was_active,
                                       has_status, months_before, arrears_before, unpaid_before, as_of_before)
             SELECT x.line_no, x.account_id, x.kind, x.whole_bill, x.reference, x.amount, x.paid_at, x.paid_on,
                    x.paid_month, x.channel, x.arrears_cap, x.reason, CASE WHEN x.reason IS NULL THEN {payment_id} END,
-                   x.bill,
+                   x.bill, x.late_fee,
                    CASE WHEN x.reason IS NULL THEN x.written_off ELSE 0 END, x.ref_month, x.was_active, x.has_status,
                    x.months_in_arrears, x.arrears_amount, x.unpaid_since, x.as_of_month
             FROM (
               SELECT t.line_no, t.account_id, t.kind, t.whole_bill, t.reference, t.amount, t.paid_at, t.paid_on,
                      t.paid_month,
                      t.channel, t.arrears_cap, COALESCE(u.written_off, 0) AS written_off, COALESCE(u.bill, 0) AS bill,
+                     {fee} AS late_fee,
                      {d.greatest("COALESCE(s.as_of_month, t.paid_month)", "t.paid_month")} AS ref_month,
                      COALESCE(s.active, FALSE) AS was_active,
                      CASE WHEN s.account_id IS NULL THEN 0 ELSE 1 END AS has_status,
                      s.months_in_arrears, s.arrears_amount, s.unpaid_since, s.as_of_month,
                      CASE WHEN wt.line_no IS NOT NULL THEN '{Rejection.WAITING_PERIOD}'
-                          WHEN t.whole_bill = 1 AND t.amount < COALESCE(u.bill, 0)
+                          WHEN t.whole_bill = 1 AND t.amount < COALESCE(u.bill, 0) + {fee}
                             THEN '{Rejection.AMOUNT_MISMATCH}'
                           WHEN t.whole_bill = 1 THEN NULL  -- what it brings beyond the bill is credit
                           WHEN u.line_no IS NULL THEN '{Rejection.NOTHING_DUE}'
@@ -317,10 +322,14 @@ def decide(conn: Connection, d: Dialect, r: int) -> None:
               LEFT JOIN (
                 -- what each payment would settle: a family's bill and what it writes off; whether the amount
                 -- is a whole number of months (oldest first)
-                SELECT line_no, sum(CASE WHEN writes_off = 0 THEN amount_open ELSE 0 END) AS bill,
-                       sum(CASE WHEN writes_off = 1 THEN amount_open ELSE 0 END) AS written_off,
-                       max(CASE WHEN cum = amount THEN 1 ELSE 0 END) AS matched
-                FROM payimp_due GROUP BY line_no
+                SELECT u.line_no, sum(CASE WHEN u.writes_off = 0 THEN u.amount_open ELSE 0 END) AS bill,
+                       sum(CASE WHEN u.writes_off = 1 THEN u.amount_open ELSE 0 END) AS written_off,
+                       count(DISTINCT CASE WHEN u.writes_off = 0 AND u.month < c.paid_month THEN u.month END)
+                         AS arrears_months,
+                       COALESCE(sum(CASE WHEN u.writes_off = 0 AND u.month < c.paid_month THEN u.amount_open END), 0)
+                         AS arrears_billed,
+                       max(CASE WHEN u.cum = u.amount THEN 1 ELSE 0 END) AS matched
+                FROM payimp_due u JOIN payimp_checked c ON c.line_no = u.line_no GROUP BY u.line_no
               ) u ON u.line_no = t.line_no
               WHERE t.round = :r
             ) x
@@ -334,8 +343,9 @@ def decide(conn: Connection, d: Dialect, r: int) -> None:
 def explain_rejections(conn: Connection) -> None:
     """The detail of each payment refused in this round: what the rules would have accepted instead."""
     bill = (
-        f"'the bill is ' || {_num('x.bill')} || ': ' || {_num('x.bill_months')} || ' month(s), '"
+        f"'the bill is ' || {_num('x.bill + x.late_fee')} || ': ' || {_num('x.bill_months')} || ' month(s), '"
         f" || {_month_text('x.bill_from')} || ' to ' || {_month_text('x.bill_to')}"
+        f" || CASE WHEN x.late_fee > 0 THEN ', with a late fee of ' || {_num('x.late_fee')} ELSE '' END"
         f" || CASE WHEN x.writeoff_months > 0 THEN '; ' || {_num('x.writeoff_months')}"
         " || ' older month(s) in arrears are written off with it (at most '"
         f" || {_num('x.arrears_cap')} || ' months in arrears are billed)' ELSE '' END"
@@ -361,7 +371,7 @@ def explain_rejections(conn: Connection) -> None:
                      WHEN x.whole_bill = 1 THEN {bill}
                      ELSE {whole_months} END AS detail
               FROM (
-                SELECT x.line_no, x.reason, x.whole_bill, x.paid_month, x.arrears_cap, w.first_day_text,
+                SELECT x.line_no, x.reason, x.whole_bill, x.paid_month, x.arrears_cap, x.late_fee, w.first_day_text,
                        COALESCE(sum(CASE WHEN u.writes_off = 0 THEN u.amount_open END), 0) AS bill,
                        count(DISTINCT CASE WHEN u.writes_off = 0 THEN u.month END) AS bill_months,
                        min(CASE WHEN u.writes_off = 0 THEN u.month END) AS bill_from,
@@ -374,7 +384,7 @@ def explain_rejections(conn: Connection) -> None:
                 LEFT JOIN payimp_waiting w ON w.line_no = x.line_no
                 LEFT JOIN payimp_due u ON u.line_no = x.line_no
                 WHERE x.reason IS NOT NULL
-                GROUP BY x.line_no, x.reason, x.whole_bill, x.paid_month, x.arrears_cap, w.first_day_text
+                GROUP BY x.line_no, x.reason, x.whole_bill, x.paid_month, x.arrears_cap, x.late_fee, w.first_day_text
               ) x
             ) e
             WHERE payimp_round.line_no = e.line_no
@@ -387,7 +397,7 @@ def explain_rejections(conn: Connection) -> None:
 # brings beyond the bill covers whole (oldest first); else the oldest whole months.
 _SETTLES = (
     f"((u.writes_off = {SETTLES} AND (x.whole_bill = 1 OR u.cum <= u.amount))"
-    f" OR (u.writes_off = {DEFERS} AND u.dcum <= x.amount - x.bill))"
+    f" OR (u.writes_off = {DEFERS} AND u.dcum <= x.amount - x.bill - x.late_fee))"
 )
 _SETTLED_BY = (
     f"FROM payimp_round x JOIN payimp_due u ON u.line_no = x.line_no WHERE x.payment_id IS NOT NULL AND {_SETTLES}"
@@ -436,11 +446,11 @@ def hold_credit(conn: Connection) -> None:
     conn.execute(
         text(
             "INSERT INTO payment_credit (payment_id, account_id, amount)"
-            " SELECT x.payment_id, x.account_id, x.amount - COALESCE(a.amount, 0) FROM payimp_round x"
+            " SELECT x.payment_id, x.account_id, x.amount - x.late_fee - COALESCE(a.amount, 0) FROM payimp_round x"
             " LEFT JOIN (SELECT u.payment_id, sum(u.amount_open) AS amount FROM ("
             f"   SELECT x.payment_id, u.amount_open {_SETTLED_BY}) u GROUP BY u.payment_id) a"
             " ON a.payment_id = x.payment_id"
-            " WHERE x.payment_id IS NOT NULL AND x.amount > COALESCE(a.amount, 0) ORDER BY x.payment_id"
+            " WHERE x.payment_id IS NOT NULL AND x.amount - x.late_fee > COALESCE(a.amount, 0) ORDER BY x.payment_id"
         )
     )
 

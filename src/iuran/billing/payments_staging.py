@@ -9,6 +9,7 @@ streams through: only one chunk of lines is in memory at a time.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from itertools import islice
@@ -47,6 +48,15 @@ class Dialect:
 
     def greatest(self, a: str, b: str) -> str:
         return f"GREATEST({a}, {b})" if self.postgres else f"MAX({a}, {b})"
+
+    def date_literal(self, day: dt.date) -> str:
+        """A date as an SQL literal that compares with the date columns."""
+        return f"DATE '{day.isoformat()}'" if self.postgres else f"'{day.isoformat()}'"
+
+    def from_until(self, day: str, since: dt.date, until: dt.date | None) -> str:
+        """`day` (an SQL date) is on or after `since` and, when given, before `until`: a rule's days in force."""
+        later = f" AND {day} < {self.date_literal(until)}" if until else ""
+        return f"{day} >= {self.date_literal(since)}{later}"
 
     def day_of_month(self, day: str) -> str:
         """The day of the month of a date column, as an integer."""
@@ -151,7 +161,7 @@ def create_working_tables(conn: Connection, d: Dialect) -> None:
         " reference TEXT NOT NULL,"
         f" amount BIGINT NOT NULL, paid_at {d.timestamp} NOT NULL, paid_on {d.date} NOT NULL,"
         " paid_month INTEGER NOT NULL, channel TEXT NOT NULL, arrears_cap INTEGER, reason TEXT, detail TEXT,"
-        " payment_id BIGINT, bill BIGINT NOT NULL,"
+        " payment_id BIGINT, bill BIGINT NOT NULL, late_fee BIGINT NOT NULL,"
         # the status month (the later of the cycle's and the payment's) and the status before the payment
         f" written_off BIGINT NOT NULL, ref_month INTEGER NOT NULL, was_active {d.boolean} NOT NULL,"
         " has_status INTEGER NOT NULL, months_before INTEGER, arrears_before BIGINT, unpaid_before INTEGER,"

@@ -20,7 +20,7 @@ from iuran.db.months import from_db, to_db
 from iuran.db.values import as_date
 from iuran.rules.month import Month
 from iuran.rules.payment_policy import WHOLE_BILL, payment_policy
-from iuran.rules.reactivation import arrears_cap
+from iuran.rules.reactivation import arrears_cap, late_fee
 from iuran.rules.rulebook import Rulebook
 from iuran.rules.status import BilledMonth, is_active
 
@@ -49,10 +49,11 @@ class Quote:
     # Months owed but not due to be active (Perpres 64/2020 Pasal 42(3a)): paid by what a payment brings beyond
     # `total`, oldest first, in whole months.
     deferred: tuple[MonthAmount, ...] = ()
+    late_fee: int = 0  # on the months in arrears, before July 2016 (iuran.billing.late_fee)
 
     @property
     def total(self) -> int:
-        return sum(m.amount for m in self.months) + self.current_month.amount
+        return sum(m.amount for m in self.months) + self.current_month.amount + self.late_fee
 
 
 def quote(
@@ -113,6 +114,7 @@ def quote(
         else is_active(on, billed, activated_on, rules, payer=kind),
         unpaid_since=min(arrears) if arrears else None,
         deferred=tuple(deferred),
+        late_fee=late_fee(kind, sum(m.amount for m in months), len(months), on, rules)[0] if whole_bill else 0,
     )
 
 

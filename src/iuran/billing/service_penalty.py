@@ -116,11 +116,15 @@ def check_sep(sep: str) -> str:
         '0301R0011121V000123'
     """
     value = sep.strip().upper()
-    if not (value.isascii() and value.isalnum() and len(value) <= SEP_MAX):
-        raise ClaimRejected(
-            "sep", f"a claim reference (nomor SEP) is 1 to {SEP_MAX} letters and digits", f"got {len(value)} characters"
-        )
-    return value
+    if not value:
+        problem = "empty"
+    elif len(value) > SEP_MAX:
+        problem = f"got {len(value)} characters"
+    elif not (value.isascii() and value.isalnum()):
+        problem = "got other characters than letters and digits"
+    else:
+        return value
+    raise ClaimRejected("sep", f"a claim reference (nomor SEP) is 1 to {SEP_MAX} letters and digits", problem)
 
 
 def check_claim(inacbg: int, admitted: dt.date, today: dt.date) -> tuple[int, dt.date]:

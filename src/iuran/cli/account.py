@@ -66,6 +66,8 @@ def view_json(view: AccountView) -> dict[str, object]:
         "months": [{"month": str(m.month), "amount": m.amount} for m in q.months],
         "written_off": [{"month": str(m.month), "amount": m.amount} for m in q.written_off],
         "current_month": {"month": str(q.current_month.month), "amount": q.current_month.amount},
+        "late_fee": q.late_fee,
+        "deferred": [{"month": str(m.month), "amount": m.amount} for m in q.deferred],
         "total": q.total,
         "credit": view.credit,
         "members": [
@@ -101,8 +103,13 @@ def view_table(view: AccountView) -> str:
     ]
     lines += [f"{m.month!s:<10}{rp(m.amount):>16}" for m in q.months]
     lines.append(f"{q.current_month.month!s:<10}{rp(q.current_month.amount):>16}  (bulan berjalan)")
+    if q.late_fee:
+        lines.append(f"{'Denda':<10}{rp(q.late_fee):>16}  (denda keterlambatan)")
     lines += [f"{m.month!s:<10}{rp(m.amount):>16}  (dihapuskan saat membayar)" for m in q.written_off]
     lines.append(f"{'Total':<10}{rp(q.total):>16}")
+    if q.deferred:
+        lines.append(f"{'Ditunda':<10}{rp(sum(m.amount for m in q.deferred)):>16}  (sisa tunggakan, {len(q.deferred)}")
+        lines[-1] += " bulan: tetap wajib dibayar, tidak menghalangi status aktif sampai jatuh temponya)"
     if view.credit:
         lines.append(f"{'Titipan':<10}{rp(view.credit):>16}  (dipakai untuk iuran bulan berikutnya)")
     lines += ["", "Anggota:"]

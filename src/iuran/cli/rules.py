@@ -57,6 +57,7 @@ ZERO_MEANS = {
     "pension_cap": "tanpa batas (no cap)",
     "max_installments_ratio_den": "tanpa batas ini (no such limit)",
     "moved_min_months": "tidak berhak (not eligible)",
+    "months_to_reactivate": "semua bulan yang ditagih (every billed month)",
 }
 
 
@@ -131,6 +132,8 @@ def _entry_lines(entry: Entry, key: str | None) -> list[str]:
 
 def _value(field: str, value: object) -> str:
     """A value for people: dots between thousands, basis points also as a percentage, ya/tidak, lists joined."""
+    if value is None:
+        return "-"
     if isinstance(value, bool):
         return "ya" if value else "tidak"
     if isinstance(value, int):

@@ -82,7 +82,9 @@ def simulate_reactivation(
     unpaid_since: Annotated[str, typer.Option("--unpaid-since", help="First unpaid month, YYYY-MM.")],
     as_of: Annotated[str, typer.Option("--as-of", help="YYYY-MM-DD")],
 ) -> None:
-    """What a suspended family pays to be active again: at most 24 months of arrears plus this month."""
+    """What a suspended family pays to be active again: the months in arrears the rule of the day bills (at most 24
+    since September 2018), this month, and before July 2016 the late fee; in 2020 only the latest 6 months, the rest
+    deferred."""
     q = reactivation_quote(
         Segment(segment.value),
         kelas,
@@ -97,7 +99,12 @@ def simulate_reactivation(
             "written_off_months": len(q.written_off_months),
             "arrears_amount": q.arrears_amount,
             "current_month_amount": q.current_month_amount,
+            "late_fee": q.late_fee,
+            "deferred_months": len(q.deferred_months),
+            "deferred_amount": q.deferred_amount,
+            "remainder_due": q.remainder_due.isoformat() if q.remainder_due else None,
             "total": q.total,
+            "basis": "; ".join(q.basis),
         }
     )
 

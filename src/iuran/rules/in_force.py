@@ -29,6 +29,7 @@ KEYS: Mapping[str, str] = {
     "ppu_wage_cap": "segment",
     "payment_policy": "payer",
     "suspension": "payer",
+    "late_fee": "payer",
     "uhc_award": "tier",
     "rehab": "version",
 }

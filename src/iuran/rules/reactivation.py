@@ -15,8 +15,10 @@ from iuran.rules.contribution import family_due
 from iuran.rules.errors import RuleInputError
 from iuran.rules.money import apply_bp
 from iuran.rules.month import Month, month_range
-from iuran.rules.rulebook import Rulebook, default_rulebook, in_force
+from iuran.rules.rulebook import LateFeeRule, Rulebook, default_rulebook, in_force
 from iuran.rules.segments import Segment
+
+FAMILY = "family"  # the payer kind of a PBPU/BP family (`[[late_fee]]`)
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,24 @@ def billable_arrears(arrears: list[Month], as_of: dt.date, rules: Rulebook | Non
     cap = arrears_cap(as_of, rb)
     basis = in_force(rb.reactivation, as_of, "reactivation").basis
     return (len(arrears) if cap is None else min(cap, len(arrears))), basis
+
+
+def late_fee(
+    payer: str, arrears_amount: int, months: int, paid_on: dt.date, rules: Rulebook | None = None
+) -> tuple[int, LateFeeRule]:
+    """The late fee on paying `months` months in arrears of `arrears_amount` Rupiah on `paid_on`, by the rule of
+    payer kind `payer` in force that day (before July 2016: 2% a month, at most 6 months for a family, 3 for an
+    employer; none since), with the rule.
+
+    Example:
+        >>> [late_fee("family", 300_000, 3, day)[0] for day in (dt.date(2016, 6, 30), dt.date(2016, 7, 1))]
+        [18000, 0]
+    """
+    entries = tuple(r for r in (rules or default_rulebook()).late_fee if r.payer == payer)
+    if not entries:
+        raise RuleInputError("payer", "a payer kind with a late fee rule in the rule data", f"got {payer!r}")
+    rule = in_force(entries, paid_on, f"late fee of {payer}")
+    return apply_bp(arrears_amount, rule.bp_per_month * min(months, rule.max_months)), rule
 
 
 def reactivation_terms(as_of: dt.date, rules: Rulebook | None = None) -> tuple[int | None, dt.date | None]:
@@ -107,8 +127,7 @@ def reactivation_quote(
     if due_now is not None and len(billed) > due_now:
         deferred, billed = billed[: len(billed) - due_now], billed[len(billed) - due_now :]
     arrears_amount = sum(family_due(m, kelas, members, rb) for m in billed)
-    fee_rule = in_force(rb.late_fee, as_of, "late fee")
-    late_fee = apply_bp(arrears_amount, fee_rule.bp_per_month * min(len(billed), fee_rule.max_months))
+    fee, fee_rule = late_fee(FAMILY, arrears_amount, len(billed), as_of, rb)
     return ReactivationQuote(
         months_in_arrears=len(arrears),
         billed_months=tuple(billed),
@@ -116,7 +135,7 @@ def reactivation_quote(
         arrears_amount=arrears_amount,
         current_month=current,
         current_month_amount=family_due(current, kelas, members, rb),
-        late_fee=late_fee,
+        late_fee=fee,
         basis=(basis, fee_rule.basis),
         deferred_months=tuple(deferred),
         deferred_amount=sum(family_due(m, kelas, members, rb) for m in deferred),

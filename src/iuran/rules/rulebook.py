@@ -120,6 +120,10 @@ class PaymentPolicy:
 
 @dataclass(frozen=True)
 class LateFeeRule:
+    """A late fee (denda keterlambatan) on paying months in arrears, per payer kind: `bp_per_month` of the arrears
+    paid for each month in arrears, at most `max_months` of them, paid with the arrears."""
+
+    payer: str
     effective: dt.date
     bp_per_month: int
     max_months: int
