@@ -3,6 +3,7 @@ government pays (pensioners, veterans) are billed to the central government as t
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import itertools
 
@@ -10,6 +11,7 @@ import pytest
 from sqlalchemy import Connection, Engine, text
 
 from cycle_fixtures import person
+from iuran.billing import cycle
 from iuran.billing.cycle import CycleError
 from iuran.billing.ledger import verify
 from iuran.db.months import to_db
@@ -23,6 +25,7 @@ from iuran.registry.enrolment import (
 )
 from iuran.rules.contribution import contribution
 from iuran.rules.month import Month, month_range
+from iuran.rules.rulebook import default_rulebook
 from iuran.rules.segments import Segment
 from usecases import run_cycle
 
@@ -161,6 +164,22 @@ def test_a_veteran_before_the_first_reference_salary_is_refused_by_the_registry_
         run(engine, DEC_2023, DEC_2023)
     with engine.connect() as c:
         assert c.execute(text("SELECT count(*) FROM charge")).scalar() == 0
+
+
+def test_a_floor_the_sql_cannot_apply_stops_the_bill_step(engine: Engine) -> None:
+    rules = default_rulebook()
+    beyond_ppu = dataclasses.replace(rules.ppu_wage_floor, segments=("ppu-bu", "bp-pens"))
+    with engine.connect() as c, c.begin() as outer:
+        with pytest.raises(CycleError, match=r"ppu_wage_floor\.segments: .*bp-pens"):
+            cycle.run_step(
+                c,
+                "bill",
+                JAN_2024,
+                dt.datetime(2024, 1, 1),
+                dataclasses.replace(rules, ppu_wage_floor=beyond_ppu),
+                beside=False,
+            )
+        outer.rollback()
 
 
 def verify_ok(engine: Engine) -> bool:

@@ -250,6 +250,35 @@ def test_before_july_2016_there_is_no_service_penalty(engine: Engine) -> None:
     assert penalties(engine, account) == []
 
 
+def test_a_reactivation_of_2020_counts_the_months_it_deferred_and_paying_them_later_is_none(
+    engine: Engine, run_iuran: RunIuran
+) -> None:
+    # January-October 2020 unpaid: on 5 November 2020 the family is active again by paying the latest 6 months and
+    # November; January-April stay owed until the end of 2021 (Perpres 64/2020 Pasal 42 ayat (3a), (3b)).
+    account = reactivated_family(engine, Month(2020, 1), dt.date(2020, 11, 5), members=1)
+    with engine.connect() as c:
+        deferred = c.execute(text("SELECT count(*) FROM arrears_deferral WHERE account_id = :a"), {"a": account})
+        assert deferred.scalar() == 4
+    card = card_of(engine, account)
+    november = claim(engine, card, "1701R0011120V000001", 4_000_000, dt.date(2020, 11, 20))
+    assert (november.months_in_arrears, november.months_counted, november.penalty) == (10, 10, 1_000_000)  # 2.5%
+    assert_simulate_agrees(run_iuran, november)
+
+    for m in month_range(Month(2020, 12), Month(2021, 1)):
+        cycles(engine, m, m)
+        pay(engine, account, m.day(5) if m != Month(2020, 12) else dt.date(2020, 12, 5))
+    cycles(engine, Month(2021, 2), Month(2021, 2))
+    owed = 3 * 42_000 + 25_500  # January-March 2020 at Rp42,000, April at Rp25,500
+    pay(engine, account, dt.date(2021, 2, 5), bill(engine, account, dt.date(2021, 2, 5)) + owed)  # the rest too
+    with engine.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM open_item WHERE account_id = :a"), {"a": account}).scalar() == 0
+
+    # Paying deferred months while active is no reactivation: the one of 5 November stays the latest.
+    february = claim(engine, card, "1701R0010221V000060", 4_000_000, dt.date(2021, 2, 20))
+    assert (february.reason, february.reactivated, february.penalty) == ("outside_window", dt.date(2020, 11, 5), 0)
+    assert_books_balance(engine)
+
+
 # --- who pays, and who does not --------------------------------------------------------------------------------
 
 

@@ -89,3 +89,23 @@ def test_in_force_takes_the_last_entry_not_after_the_day_and_none_before_the_fir
     assert in_force(rates, dt.date(2019, 8, 1), "PBI rate").amount == 42_000
     with pytest.raises(RuleNotInForce, match="2013-12-31"):
         in_force(rates, dt.date(2013, 12, 31), "PBI rate")
+
+
+# Every kind of payer account (the `account.kind` of the books) has a rule of each per-payer table from the day JKN
+# began: the set-based SQL that judges statuses and fees by payer kind finds one for every account.
+PAYER_KINDS = ("family", "employer", "central_gov", "pemda")
+
+
+@pytest.mark.parametrize("table", ["suspension", "late_fee", "payment_policy"])
+def test_every_payer_kind_has_its_rule_from_the_start_of_jkn(table: str) -> None:
+    rb = default_rulebook()
+    entries = getattr(rb, table)
+    for payer in PAYER_KINDS:
+        mine = tuple(e for e in entries if e.payer == payer)
+        assert in_force(mine, rb.jkn.start, f"{table} of {payer}").effective == rb.jkn.start, (table, payer)
+    assert {e.payer for e in entries} == set(PAYER_KINDS), table
+
+
+def test_suspension_rules_take_effect_on_a_month_s_first_day() -> None:
+    # Statuses are judged by the month (iuran.billing.suspension refuses any other).
+    assert all(e.effective.day == 1 for e in default_rulebook().suspension)

@@ -47,7 +47,7 @@ TRIES = 20
 # Every family that owes for November: its whole bill as of 30 November (what its bank would take).
 _OWING = """(
   SELECT a.id AS line_no, a.id AS account_id, CASE WHEN {whole_bill} THEN 1 ELSE 0 END AS whole_bill,
-         CAST(:cap AS INTEGER) AS arrears_cap, CAST(:m AS INTEGER) AS paid_month, 0 AS amount
+         CAST(:cap AS INTEGER) AS arrears_cap, CAST(:m AS INTEGER) AS paid_month, {paid_on} AS paid_on, 0 AS amount
   FROM account a WHERE a.kind = 'family' AND a.activated_on IS NOT NULL
     AND EXISTS (SELECT 1 FROM open_item o WHERE o.account_id = a.id AND o.month = :m)
 )"""
@@ -57,13 +57,17 @@ def _late_file(engine: Engine, path: Path) -> int:
     rules = default_rulebook()
     day = dt.date(2023, 11, 30)
     with engine.connect() as conn, path.open("w", newline="", encoding="utf-8") as f:
-        payers = _OWING.format(whole_bill=sql_among("a.kind", payers_settling(WHOLE_BILL, day, rules)))
+        d = Dialect.of(conn)
+        payers = _OWING.format(
+            whole_bill=sql_among("a.kind", payers_settling(WHOLE_BILL, day, rules)),
+            paid_on="CAST(:day AS DATE)" if d.postgres else ":day",
+        )
         rows = conn.execute(
             text(
-                "SELECT a.va, sum(u.amount_open) FROM (" + due_items(Dialect.of(conn), payers) + ") u"
+                "SELECT a.va, sum(u.amount_open) FROM (" + due_items(d, payers, rules) + ") u"
                 " JOIN account a ON a.id = u.account_id WHERE u.writes_off = 0 GROUP BY a.id, a.va ORDER BY a.id"
             ),
-            {"m": 202311, "cap": arrears_cap(day, rules)},
+            {"m": 202311, "cap": arrears_cap(day, rules), "day": day},
         ).all()
         out = csv.writer(f)
         out.writerow(HEADER)

@@ -46,6 +46,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
+from iuran.billing.late_fee import KIND as LATE_FEE_KIND
 from iuran.billing.service_penalty import PENALTY_KIND
 from iuran.db import months
 from iuran.db.engine import is_postgres
@@ -58,9 +59,10 @@ FAMILY = "family"
 PAYERS = (FAMILY, "employer", "central_gov", "pemda")  # account.kind
 
 _BILLED_KINDS = "c.kind IN ('contribution', 'subsidy_central', 'subsidy_pemda')"
-# The kinds that are not billed contributions: migrated arrears, and service penalties (iuran.billing.service_penalty).
+# The kinds that are not billed contributions: migrated arrears, service penalties (iuran.billing.service_penalty)
+# and late fees (iuran.billing.late_fee).
 # What is allocated to them is not collected either.
-_UNBILLED_KINDS = f"c.kind IN ('opening', '{PENALTY_KIND}')"
+_UNBILLED_KINDS = f"c.kind IN ('opening', '{PENALTY_KIND}', '{LATE_FEE_KIND}')"
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,10 @@ the INA-CBG amount. What the penalty uses comes from the books, not from the cla
   over the account's billed months and the days they were settled, as the quote judges it; a family's first
   payment (its activation) is no reactivation. The payment must have settled months in arrears (contribution
   months before the month it was paid in, paid or written off): a payment that only settled a penalty is none;
-- the months in arrears: the distinct contribution months before their payment's month settled by that payment
-  and by the payments before it that left the account still not active (an employer paying its arrears in
-  pieces), written-off months included.
+- the months in arrears: the distinct contribution months before their payment's month that payment ended (paid,
+  written off, or in 2020 left deferred: `iuran.billing.deferral`), with those the payments before it ended while
+  they left the account still not active (an employer paying its arrears in pieces). Deferred months do not count
+  toward suspension until due, as in the status SQL and the quote.
 `iuran.rules.penalty.service_penalty` then does the arithmetic under the rule in force on the day of admission
 (window, rate, months capped, penalty capped). A penalty above 0 is a charge of kind `service_penalty` on the
 payer account for the month of admission, with its open item: the account's next bill (the quote, the virtual
@@ -326,17 +327,35 @@ class _Payment:
         return self.paid_at.date()
 
 
+@dataclass(frozen=True)
+class _Deferred:
+    """A month a reactivating payment of 2020 left owed but not due until `due_by` (`arrears_deferral`,
+    `iuran.billing.deferral`): it does not count toward suspension from `deferred_on` to `due_by`."""
+
+    charge_id: int
+    payment_id: int
+    deferred_on: dt.date
+    due_by: dt.date
+
+
 class _AccountBooks:
     """One account's charges, payments and what settled each charge, to replay the account's status around each
     of its payments. One account's books are small (a charge or two a month since it opened)."""
 
-    def __init__(self, charges: Sequence[_Charge], payments: Sequence[_Payment], settled: Iterable[_Settled]) -> None:
+    def __init__(
+        self,
+        charges: Sequence[_Charge],
+        payments: Sequence[_Payment],
+        settled: Iterable[_Settled],
+        deferred: Iterable[_Deferred] = (),
+    ) -> None:
         self.charges = tuple(charges)
         self.payments = tuple(payments)  # in the order they were taken: (paid_at, id)
         self.order = {p.id: i for i, p in enumerate(self.payments)}
         self.settled: dict[int, list[_Settled]] = {c.id: [] for c in self.charges}
         for s in settled:
             self.settled.setdefault(s.charge_id, []).append(s)
+        self.deferred = {d.charge_id: d for d in deferred}
 
     @classmethod
     def load(cls, conn: Connection, account_id: int, until: dt.date) -> _AccountBooks:
@@ -374,34 +393,58 @@ class _AccountBooks:
                 a,
             )
         ]
-        return cls(charges, payments, settled)
+        deferred = [
+            _Deferred(int(r.charge_id), int(r.payment_id), as_date(r.deferred_on), from_db(int(r.due_month)).last_day())
+            for r in conn.execute(
+                text(
+                    "SELECT charge_id, payment_id, deferred_on, due_month FROM arrears_deferral WHERE account_id = :a"
+                ),
+                a,
+            )
+        ]
+        return cls(charges, payments, settled, deferred)
 
-    def _counts(self, s: _Settled, upto: int) -> bool:
-        """Whether posting `s` is in the books once the payment at position `upto` is taken (and none later)."""
-        return s.payment_id is None or self.order.get(s.payment_id, len(self.payments)) <= upto
+    def _counts(self, payment_id: int | None, upto: int) -> bool:
+        """Whether a posting of `payment_id` (None: of no payment) is in the books once the payment at position
+        `upto` is taken (and none later)."""
+        return payment_id is None or self.order.get(payment_id, len(self.payments)) <= upto
 
     def billed(self, at: int, *, after: bool) -> list[BilledMonth]:
         """The account's billed months when the payment at position `at` is taken, just before it or just after
-        it, each with the day its last charge was settled: the charges made by then (or settled by then), and the
-        postings of that payment (after) and of those taken before it."""
+        it: the charges made by then (or settled by then), each month with the day its last charge was settled
+        and, if a payment by then deferred it, when; the postings of that payment (after) and of those taken
+        before it count."""
         payment = self.payments[at]
         upto = at if after else at - 1
-        months: dict[Month, dt.date | None] = {}
+        settled: dict[Month, list[dt.date | None]] = {}
+        deferrals: dict[Month, list[_Deferred | None]] = {}
         for c in self.charges:
-            postings = [s for s in self.settled[c.id] if self._counts(s, upto)]
+            postings = [s for s in self.settled[c.id] if self._counts(s.payment_id, upto)]
             if c.created_at > payment.paid_at and not any(s.payment_id is not None for s in postings):
                 continue  # not in the books yet when the payment was taken
             day = _settled_on(c.amount, postings)
-            if c.month not in months:
-                months[c.month] = day
+            d = self.deferred.get(c.id)
+            settled.setdefault(c.month, []).append(day)
+            if day is None or d is not None:
+                deferrals.setdefault(c.month, []).append(
+                    d if d is not None and self._counts(d.payment_id, upto) else None
+                )
+        months = []
+        for month, days in settled.items():
+            last = None if any(d is None for d in days) else max(d for d in days if d is not None)
+            # A month is deferred while each of its open charges is (a reactivation defers whole months).
+            found = deferrals.get(month, [])
+            if found and all(f is not None for f in found):
+                on = max(f.deferred_on for f in found if f is not None)
+                due = min(f.due_by for f in found if f is not None)
+                months.append(BilledMonth(month, last, on, due))
             else:
-                known = months[c.month]
-                months[c.month] = None if known is None or day is None else max(known, day)
-        return [BilledMonth(m, d) for m, d in months.items()]
+                months.append(BilledMonth(month, last))
+        return months
 
-    def arrears_settled(self, at: int) -> set[Month]:
-        """The contribution months before its month that the payment at position `at` settled, paid or written off
-        (not a penalty: that is no month in arrears)."""
+    def arrears_ended(self, at: int) -> set[Month]:
+        """The contribution months before its month that the payment at position `at` settled, paid or written off,
+        or left deferred (2020): its months in arrears (a penalty is no month in arrears)."""
         payment = self.payments[at]
         current = Month.of(payment.day)
         return {
@@ -409,7 +452,10 @@ class _AccountBooks:
             for c in self.charges
             if c.kind != PENALTY_KIND
             and c.month < current
-            and any(s.payment_id == payment.id and s.settles and s.day == payment.day for s in self.settled[c.id])
+            and (
+                any(s.payment_id == payment.id and s.settles and s.day == payment.day for s in self.settled[c.id])
+                or (c.id in self.deferred and self.deferred[c.id].payment_id == payment.id)
+            )
         }
 
 
@@ -449,12 +495,12 @@ def latest_reactivation(
             break  # the family's first payment activated it: no reactivation before it
         if active(at, after=False) or not active(at, after=True):
             continue
-        months = books.arrears_settled(at)
+        months = books.arrears_ended(at)
         # An account paying its arrears in pieces: the payments before this one that left it not active.
         for earlier in reversed(range(at)):
             if active(earlier, after=True):
                 break
-            months |= books.arrears_settled(earlier)
+            months |= books.arrears_ended(earlier)
         if months:
             return Reactivation(books.payments[at].id, day, len(months))
     return None
