@@ -17,9 +17,7 @@ each the statuses and balances in the database are held against what `iuran.rule
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,6 +31,7 @@ from iuran.rules.month import Month, month_range
 from iuran.rules.reactivation import reactivation_quote
 from iuran.rules.segments import Segment
 from iuran.rules.status import BilledMonth, is_active
+from payment_files import PaymentRow, write_csv
 from usecases import import_payments, run_cycle
 
 START, END = Month(2015, 1), Month(2022, 1)
@@ -64,15 +63,6 @@ class Payer:
         if self.stops is None or m < self.stops:
             return True
         return self.returns is not None and m >= Month.of(self.returns)
-
-
-def write_csv(path: Path, rows: Iterable[tuple[str, str, str, int, dt.datetime, str]]) -> Path:
-    with path.open("w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["reference", "va", "account", "amount", "paid_at", "channel"])
-        for ref, va, account, amount, paid_at, channel in rows:
-            w.writerow([ref, va, account, amount, paid_at.isoformat(), channel])
-    return path
 
 
 def db_status(conn: Connection, account: int) -> tuple[bool, int]:
@@ -143,7 +133,7 @@ def test_seven_years_of_rules_month_by_month(engine: Engine, tmp_path: Path) -> 
                 ).scalar()
                 assert billed == due(p, m), (m, name)  # the rate of every month, 2015 to 2022
 
-        payments: list[tuple[str, str, str, int, dt.datetime, str]] = []
+        payments: list[PaymentRow] = []
         paid_days: dict[str, dt.date] = {}
         for name, p in families.items():
             if not p.pays_in(m) or (p is unpaid and m == END):  # January 2022's bill holds the 4 months again

@@ -8,9 +8,7 @@ rate-change months (2020-01, 2020-04, 2020-07, 2021-01), a family that comes bac
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -25,6 +23,7 @@ from iuran.rules.month import Month, month_range
 from iuran.rules.reactivation import reactivation_quote
 from iuran.rules.segments import Segment
 from iuran.rules.status import BilledMonth, is_active
+from payment_files import PaymentRow, write_csv
 from usecases import import_payments, report_death, run_cycle
 
 START, END = Month(2019, 1), Month(2022, 12)
@@ -49,15 +48,6 @@ class Family:
 
     def open_months(self, before: Month) -> list[Month]:
         return [m for m, d in self.settled.items() if d is None and m < before]
-
-
-def write_csv(path: Path, rows: Iterable[tuple[str, str, str, int, dt.datetime, str]]) -> Path:
-    with path.open("w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(["reference", "va", "account", "amount", "paid_at", "channel"])
-        for ref, va, account, amount, paid_at, channel in rows:
-            w.writerow([ref, va, account, amount, paid_at.isoformat(), channel])
-    return path
 
 
 def db_status(conn: Connection, account: int) -> tuple[bool, int, int]:
@@ -132,7 +122,7 @@ def test_four_years_of_a_branch_month_by_month(engine: Engine, tmp_path: Path) -
             # March to June 2020 were billed for the person who died in February; all four are reversed.
             assert reversed_ == sum(family_due(x, 1, 1) for x in month_range(Month(2020, 3), Month(2020, 6)))
 
-        payments: list[tuple[str, str, str, int, dt.datetime, str]] = []
+        payments: list[PaymentRow] = []
         pay_day = dt.datetime(m.year, m.month, 5, 9)
         payments.append((f"A{m}", a.va, "", family_due(m, 3, 3), pay_day, "autodebit"))
         a.settled[m] = pay_day.date()

@@ -63,7 +63,8 @@ def record(conn: Connection, rules: Rulebook, d: Dialect) -> None:
             f" SELECT u.charge_id, u.account_id, u.month, x.payment_id, x.paid_on,"
             f" {due_month_sql('x.paid_on', rules, d)}"
             " FROM payimp_round x JOIN payimp_due u ON u.line_no = x.line_no"
-            " WHERE x.payment_id IS NOT NULL AND u.writes_off = 2 AND u.dcum > x.amount - x.bill - x.late_fee"
+            " WHERE x.payment_id IS NOT NULL AND u.writes_off = 2"
+            " AND u.cum - x.written_off > x.amount - x.bill - x.late_fee"
             " AND NOT EXISTS (SELECT 1 FROM arrears_deferral e WHERE e.charge_id = u.charge_id)"
             " ORDER BY x.payment_id, u.month, u.charge_id"
         )

@@ -23,7 +23,7 @@ from iuran.billing.deferral import deferred_join, due_now_sql
 from iuran.billing.payments_staging import Dialect
 from iuran.rules.rulebook import Rulebook
 
-DUE_COLUMNS = ("line_no", "charge_id", "account_id", "month", "amount_open", "amount", "writes_off", "cum", "dcum")
+DUE_COLUMNS = ("line_no", "charge_id", "account_id", "month", "amount_open", "amount", "writes_off", "cum")
 
 # writes_off: what a payment does with an open item it meets.
 SETTLES, WRITES_OFF, DEFERS = 0, 1, 2
@@ -33,17 +33,13 @@ def due_items(d: Dialect, requests: str, rules: Rulebook, where: str = "1 = 1") 
     """A SELECT of `DUE_COLUMNS`: every open item each request of `requests` (a table or a parenthesised SELECT
     with `paid_on` too, filtered by `where` over its alias `t`) meets.
 
-    `writes_off`: 0 the payment settles it (a family's bill), 1 writes it off, 2 leaves it deferred (`dcum`: the
-    deferred items' running total, oldest first; a family's payment beyond its bill settles those it covers whole).
+    `writes_off`: 0 the payment settles it (a family's bill), 1 writes it off, 2 leaves it deferred. The months
+    written off are the oldest, the deferred ones the next oldest: a deferred month's `cum` less what the payment
+    writes off is the deferred months' running total up to it, and a family's payment beyond its bill settles the
+    deferred months that total covers.
     """
     due_now = due_now_sql("v.paid_on", rules, d)
     return f"""
-        SELECT w.line_no, w.charge_id, w.account_id, w.month, w.amount_open, w.amount, w.writes_off, w.cum,
-               CASE WHEN w.writes_off = {DEFERS}
-                    THEN sum(w.amount_open) OVER (PARTITION BY w.line_no, w.writes_off ORDER BY w.month, w.charge_id
-                                                  ROWS UNBOUNDED PRECEDING)
-                    ELSE 0 END AS dcum
-        FROM (
           SELECT v.line_no, v.charge_id, v.account_id, v.month, v.amount_open, v.amount,
                  CASE WHEN v.whole_bill = 1 AND v.deferred = 1 THEN {DEFERS}
                       WHEN v.whole_bill = 1 AND v.month < v.paid_month AND v.arrears_cap IS NOT NULL
@@ -68,7 +64,6 @@ def due_items(d: Dialect, requests: str, rules: Rulebook, where: str = "1 = 1") 
               WINDOW newest AS (PARTITION BY t.line_no ORDER BY o.month DESC)
             ) u
           ) v
-        ) w
     """
 
 

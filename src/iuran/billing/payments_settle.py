@@ -397,7 +397,7 @@ def explain_rejections(conn: Connection) -> None:
 # brings beyond the bill covers whole (oldest first); else the oldest whole months.
 _SETTLES = (
     f"((u.writes_off = {SETTLES} AND (x.whole_bill = 1 OR u.cum <= u.amount))"
-    f" OR (u.writes_off = {DEFERS} AND u.dcum <= x.amount - x.bill - x.late_fee))"
+    f" OR (u.writes_off = {DEFERS} AND u.cum - x.written_off <= x.amount - x.bill - x.late_fee))"
 )
 _SETTLED_BY = (
     f"FROM payimp_round x JOIN payimp_due u ON u.line_no = x.line_no WHERE x.payment_id IS NOT NULL AND {_SETTLES}"

@@ -145,8 +145,7 @@ def create_working_tables(conn: Connection, d: Dialect) -> None:
         conn,
         "payimp_due",
         "line_no INTEGER NOT NULL, charge_id BIGINT NOT NULL, account_id BIGINT NOT NULL, month INTEGER NOT NULL,"
-        " amount_open BIGINT NOT NULL, amount BIGINT NOT NULL, writes_off INTEGER NOT NULL, cum BIGINT NOT NULL,"
-        " dcum BIGINT NOT NULL",
+        " amount_open BIGINT NOT NULL, amount BIGINT NOT NULL, writes_off INTEGER NOT NULL, cum BIGINT NOT NULL",
     )
     if not d.postgres:
         # SQLite joins by nested loops: it needs the index that PostgreSQL's hash joins do without.

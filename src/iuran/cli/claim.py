@@ -6,10 +6,9 @@ from typing import Annotated
 
 import typer
 
-from iuran.cli.common import emit, parse_date
+from iuran.cli.common import emit, parse_date, parse_rupiah
 from iuran.cli.common_db import DatabaseOpt, NowOpt, unit_of_work
 from iuran.rules.errors import RuleInputError
-from iuran.rules.program import RUPIAH_MAX_DIGITS
 from iuran.services.claims import InpatientClaim, RecordedClaim, record_claim
 
 app = typer.Typer(help="Inpatient claims and the service penalty they bring.", no_args_is_help=True)
@@ -39,7 +38,7 @@ def claim_record(
         raise RuleInputError("card", "name the participant by exactly one of --card or --nik")
     claim = InpatientClaim(
         sep=sep,
-        inacbg=_whole_rupiah(inacbg),
+        inacbg=parse_rupiah("inacbg", inacbg),
         admitted=parse_date("admitted", admitted),
         card=card,
         nik=nik,
@@ -69,16 +68,3 @@ def recorded_json(c: RecordedClaim) -> dict[str, object]:
         "charge_id": c.charge_id,
         "duplicate": c.duplicate,
     }
-
-
-def _whole_rupiah(text: str) -> int:
-    """Digits only, at most as many as a Rupiah amount has; the bounds are the use case's (`check_rupiah`)."""
-    text = text.strip()
-    if not (text.isdigit() and text.isascii()):
-        shown = text if len(text) <= 20 else text[:20] + "…"
-        raise RuleInputError("inacbg", "an amount is a whole number of Rupiah above 0, digits only", f"got {shown!r}")
-    if len(text) > RUPIAH_MAX_DIGITS:
-        raise RuleInputError(
-            "inacbg", f"a whole Rupiah amount of at most {RUPIAH_MAX_DIGITS} digits", f"got {len(text)}"
-        )
-    return int(text)

@@ -9,7 +9,7 @@ from typing import Any
 
 from iuran.rules.errors import RuleInputError
 from iuran.rules.month import Month
-from iuran.rules.program import check_jkn_date, check_jkn_month
+from iuran.rules.program import RUPIAH_MAX_DIGITS, check_jkn_date, check_jkn_month
 
 
 def parse_month(field: str, text: str) -> Month:
@@ -28,6 +28,18 @@ def parse_date(field: str, text: str, *, jkn: bool = True) -> dt.date:
     except ValueError:
         raise RuleInputError(field, "a date is written YYYY-MM-DD", f"got {_shown(text)}") from None
     return check_jkn_date(field, day) if jkn else day
+
+
+def parse_rupiah(field: str, text: str) -> int:
+    """A whole Rupiah amount above 0, digits only, of at most `RUPIAH_MAX_DIGITS` digits."""
+    digits = text.strip()
+    if not (digits.isdigit() and digits.isascii()) or int(digits) <= 0:
+        rule = "an amount is a whole number of Rupiah above 0, digits only"
+        raise RuleInputError(field, rule, f"got {_shown(digits)}")
+    if len(digits) > RUPIAH_MAX_DIGITS:
+        rule = f"a whole Rupiah amount of at most {RUPIAH_MAX_DIGITS} digits"
+        raise RuleInputError(field, rule, f"got {len(digits)}")
+    return int(digits)
 
 
 def _shown(text: str, width: int = 40) -> str:

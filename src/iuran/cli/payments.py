@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from iuran.cli.common import emit
+from iuran.cli.common import emit, parse_rupiah
 from iuran.cli.common_db import DatabaseOpt, NowOpt, unit_of_work
 from iuran.rules.errors import RuleInputError
 from iuran.services.payments import PaymentRequest, PostedPayment, import_payments, post_payment
@@ -65,7 +65,7 @@ def payments_post(
     """Post one payment (at the branch counter); the same reference again returns the first result."""
     request = PaymentRequest(
         reference=reference.strip(),
-        amount=_whole_rupiah(amount),
+        amount=parse_rupiah("amount", amount),
         paid_at=_timestamp("paid_at", paid_at),
         channel=channel.strip(),
         va=va.strip() if va else None,
@@ -90,13 +90,6 @@ def posted_json(p: PostedPayment) -> dict[str, object]:
         "active": p.active,
         "duplicate": p.duplicate,
     }
-
-
-def _whole_rupiah(text: str) -> int:
-    text = text.strip()
-    if not (text.isdigit() and text.isascii()) or int(text) <= 0:
-        raise RuleInputError("amount", "an amount is a whole number of Rupiah above 0, digits only", f"got {text!r}")
-    return int(text)
 
 
 def _timestamp(field: str, text: str) -> dt.datetime:
