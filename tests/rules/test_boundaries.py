@@ -10,12 +10,14 @@ import pytest
 from iuran.rules.calendar import due_date, is_working_day
 from iuran.rules.contribution import Shares, contribution, ppu_wage_base
 from iuran.rules.errors import RuleInputError
-from iuran.rules.month import Month
+from iuran.rules.membership import first_payment_window
+from iuran.rules.month import Month, month_range
 from iuran.rules.penalty import service_penalty
-from iuran.rules.reactivation import reactivation_quote
+from iuran.rules.reactivation import reactivation_quote, reactivation_terms
 from iuran.rules.rehab import registration_deadline, rehab_offer, rehab_rule
 from iuran.rules.rulebook import RuleNotInForce
 from iuran.rules.segments import Segment
+from iuran.rules.status import BilledMonth, is_active
 
 ID_HOLIDAYS = holidays.country_holidays("ID", years=range(2016, 2027))
 
@@ -357,3 +359,68 @@ def test_due_date_is_the_first_working_day_from_the_10th(month: Month) -> None:
     while day < due:
         assert day.weekday() >= 5 or day in ID_HOLIDAYS
         day += dt.timedelta(days=1)
+
+
+# --- the rules of 2014-2021 at their edges (docs/rules.md §4, §6) ----------------------------------------------
+
+_JAN = Month(2015, 1)
+
+
+@pytest.mark.parametrize(
+    ("payer", "unpaid_from", "day", "active"),
+    [
+        # Before July 2016: a family more than 6 months late from the 10th, an employer more than 3.
+        ("family", _JAN, dt.date(2015, 7, 10), True),
+        ("family", _JAN, dt.date(2015, 7, 11), False),
+        ("employer", _JAN, dt.date(2015, 4, 10), True),
+        ("employer", _JAN, dt.date(2015, 4, 11), False),
+        # June and July 2016: the month before and after Perpres 19/2016 (January 2016 unpaid).
+        ("family", Month(2016, 1), dt.date(2016, 6, 30), True),  # 5 months late: tolerated until 10 July
+        ("family", Month(2016, 6), dt.date(2016, 7, 10), True),  # June unpaid: a month late from the 10th
+        ("family", Month(2016, 6), dt.date(2016, 7, 11), False),
+        ("family", Month(2016, 1), dt.date(2016, 7, 1), False),  # 6 months open: the new rule suspends
+        # September and October 2018: Perpres 82/2018, from the 1st after an unpaid month.
+        ("family", Month(2018, 8), dt.date(2018, 9, 10), True),
+        ("family", Month(2018, 9), dt.date(2018, 10, 1), False),
+    ],
+)
+def test_suspension_before_and_after_each_change(payer: str, unpaid_from: Month, day: dt.date, active: bool) -> None:
+    billed = [BilledMonth(m) for m in month_range(unpaid_from, Month.of(day))]
+    assert is_active(day, billed, payer=payer) is active
+
+
+@pytest.mark.parametrize(("months", "billed", "deferred"), [(6, 6, 0), (7, 6, 1), (24, 6, 18), (25, 6, 18)])
+def test_under_the_2020_relaxation_the_6th_month_reactivates_and_the_7th_is_deferred(
+    months: int, billed: int, deferred: int
+) -> None:
+    day = dt.date(2020, 9, 7)
+    q = reactivation_quote(Segment.PBPU, 3, 1, Month(2020, 9) - months, day)
+    assert (len(q.billed_months), len(q.deferred_months), len(q.written_off_months)) == (
+        billed,
+        deferred,
+        months - billed - deferred,
+    )
+    assert q.remainder_due == (dt.date(2021, 12, 31) if deferred else None)
+
+
+@pytest.mark.parametrize(
+    ("day", "due_now"),
+    [(dt.date(2020, 5, 5), None), (dt.date(2020, 5, 6), 6), (dt.date(2020, 12, 31), 6), (dt.date(2021, 1, 1), None)],
+)
+def test_the_2020_relaxation_runs_from_perpres_64_2020_to_the_end_of_2020(day: dt.date, due_now: int | None) -> None:
+    assert reactivation_terms(day)[0] == due_now
+
+
+def test_a_deferred_month_counts_again_after_its_due_day() -> None:
+    deferred = BilledMonth(Month(2019, 12), None, dt.date(2020, 8, 5), dt.date(2021, 12, 31))
+    assert not deferred.counts_on(dt.date(2021, 12, 31))
+    assert deferred.counts_on(dt.date(2022, 1, 1))
+    assert is_active(dt.date(2021, 12, 1), [deferred]) and not is_active(dt.date(2022, 1, 1), [deferred])
+
+
+@pytest.mark.parametrize(
+    ("registered", "first_day"),
+    [(dt.date(2015, 5, 31), dt.date(2015, 6, 7)), (dt.date(2015, 6, 1), dt.date(2015, 6, 15))],
+)
+def test_the_first_payment_waits_7_days_before_june_2015_and_14_after(registered: dt.date, first_day: dt.date) -> None:
+    assert first_payment_window(registered)[0] == first_day
