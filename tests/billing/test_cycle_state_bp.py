@@ -31,6 +31,7 @@ from usecases import run_cycle
 
 UMK = 3_181_013
 DEC_2023, JAN_2024, MAR_2024 = Month(2023, 12), Month(2024, 1), Month(2024, 3)
+DEC_2013, JAN_2014 = Month(2013, 12), Month(2014, 1)
 _kk = itertools.count(1)
 
 
@@ -153,15 +154,45 @@ def test_a_veteran_is_billed_to_the_government_per_principal(engine: Engine) -> 
     assert verify_ok(engine)
 
 
-def test_a_veteran_before_the_first_reference_salary_is_refused_by_the_registry_and_the_cycle(engine: Engine) -> None:
-    with engine.begin() as c, pytest.raises(RegistryError, match=r"registered_on: a month with a BP Veteran rate"):
-        state_bp_family(c, Segment.BP_VETERAN, 1, 1, None, DEC_2023)
+@pytest.mark.parametrize(
+    ("before", "after", "amounts"),
+    [
+        pytest.param(JAN_2014, Month(2014, 2), (64_787, 64_787), id="PP-34-2014-from-the-start-of-JKN"),
+        pytest.param(Month(2014, 12), Month(2015, 1), (64_787, 68_675), id="PP-34-2014-to-PP-30-2015"),
+        pytest.param(Month(2018, 12), Month(2019, 1), (68_675, 72_106), id="PP-30-2015-to-PP-15-2019"),
+        pytest.param(DEC_2023, JAN_2024, (72_106, 77_875), id="PP-15-2019-to-PP-5-2024"),
+    ],
+)
+def test_a_veteran_is_billed_the_salary_table_of_each_month(
+    engine: Engine, before: Month, after: Month, amounts: tuple[int, int]
+) -> None:
     with engine.begin() as c:
-        account = state_bp_family(c, Segment.BP_VETERAN, 1, 1, None, JAN_2024)
-        c.execute(text("UPDATE membership SET valid_from = :m"), {"m": to_db(DEC_2023)})  # as if migrated
+        account = state_bp_family(c, Segment.BP_VETERAN, 1, 1, None, before)
+    run(engine, before, after)
+    with engine.connect() as c:
+        for m, amount in zip((before, after), amounts, strict=True):
+            assert lines(c, m, Segment.BP_VETERAN) == [(amount, 0, amount, 0, 0)]
+            billed = c.execute(
+                text("SELECT amount FROM charge WHERE account_id = :a AND month = :m"), {"a": account, "m": to_db(m)}
+            ).scalar_one()
+            assert billed == contribution(Segment.BP_VETERAN, m).total == amount
+    assert verify_ok(engine)
+
+
+def test_a_veteran_before_the_first_reference_salary_is_refused_by_the_registry_and_the_cycle(engine: Engine) -> None:
+    # The rule data's first reference salary is PP 34/2014's, from the start of JKN: the registry refuses 2013-12.
+    with engine.begin() as c, pytest.raises(RegistryError, match=r"registered_on: a month with a BP Veteran rate"):
+        state_bp_family(c, Segment.BP_VETERAN, 1, 1, None, DEC_2013)
+    with engine.begin() as c:
+        account = state_bp_family(c, Segment.BP_VETERAN, 1, 1, None, JAN_2014)
         assert account
-    with pytest.raises(CycleError, match=r"membership\.segment: 1 bp-vet memberships in 2023-12"):
-        run(engine, DEC_2023, DEC_2023)
+    # The cycle stops on a month a veteran's membership covers and the rule data has no reference salary for: here
+    # rule data whose first salary table is PP 30/2015's (from 2015-01).
+    # (The shipped rule data bills the month: test_a_veteran_is_billed_the_salary_table_of_each_month.)
+    rules = default_rulebook()
+    later = dataclasses.replace(rules, bp_veteran_rate=rules.bp_veteran_rate[1:])
+    with pytest.raises(CycleError, match=r"membership\.segment: 1 bp-vet memberships in 2014-01"):
+        run_cycle(engine, JAN_2014, now=dt.datetime(2014, 1, 1, 2, 0), rules=later)
     with engine.connect() as c:
         assert c.execute(text("SELECT count(*) FROM charge")).scalar() == 0
 

@@ -257,7 +257,7 @@ MORE_BAD_INPUT = [
     ("simulate contribution --segment bp-pens --month 2024-05 --pension 0", "pension"),
     ("simulate contribution --segment bp-pens --month 2024-05 --pension 3000000 --kelas 3", "kelas"),
     ("simulate contribution --segment bp-pens --month 2024-05 --pension 3000000 --members 2", "members"),
-    ("simulate contribution --segment bp-vet --month 2023-12", "month"),
+    ("simulate contribution --segment bp-vet --month 2013-12", "month"),  # before the first salary table
     (
         "simulate reactivation --segment ppu-bu --kelas 3 --members 1 --unpaid-since 2020-01 --as-of 2024-03-05",
         "segment",

@@ -162,15 +162,46 @@ def test_a_veteran_is_paid_for_by_the_government_from_the_reference_salary() -> 
     assert contribution(Segment.BP_VETERAN, MAY_2024).shares == shares
 
 
-def test_no_veteran_rate_before_the_first_reference_salary_of_the_rule_data() -> None:
-    with pytest.raises(
-        RuleInputError, match=r"^month: a month with a BP Veteran rate in the rule data \(from 2024-01\)"
-    ):
-        contribution(Segment.BP_VETERAN, Month(2023, 12))
-    assert "bp-vet" not in {r.segment for r in rates_for(Month(2023, 12))}
-    assert {(r.segment, r.kelas, r.government_central) for r in rates_for(Month(2024, 1)) if r.segment == "bp-vet"} == {
-        ("bp-vet", 1, 77_875)
+# Each PNS salary table from the start of JKN: the month it takes effect, the gaji pokok of III/a with 14 years, the
+# amount (5% of 45% of it, rounded once), the PP (docs/rules.md §3).
+SALARY_TABLES = [
+    (Month(2014, 1), 2_879_400, 64_787, "PP 34/2014"),  # 64,786.50
+    (Month(2015, 1), 3_052_200, 68_675, "PP 30/2015"),  # 68,674.50
+    (Month(2019, 1), 3_204_700, 72_106, "PP 15/2019"),  # 72,105.75
+    (Month(2024, 1), 3_461_100, 77_875, "PP 5/2024"),  # 77,874.75
+]
+
+
+@pytest.mark.parametrize(("month", "salary", "amount", "pp"), SALARY_TABLES, ids=[t[3] for t in SALARY_TABLES])
+def test_each_salary_table_bills_its_own_amount_from_its_first_month(
+    month: Month, salary: int, amount: int, pp: str
+) -> None:
+    assert amount == (salary * 4_500 * 500 + 50_000_000) // 100_000_000
+    shares, basis = bp_veteran_month(month)
+    assert shares == Shares(government=amount) and pp in basis and "Lampiran" in basis
+    assert contribution(Segment.BP_VETERAN, month).shares == shares
+    assert {(r.segment, r.kelas, r.government_central) for r in rates_for(month) if r.segment == "bp-vet"} == {
+        ("bp-vet", 1, amount)
     }
+    earlier = [t for t in SALARY_TABLES if t[0] < month]
+    if earlier:  # the month before still bills the table before
+        assert bp_veteran_month(month - 1)[0] == Shares(government=earlier[-1][2])
+
+
+def test_no_veteran_rate_before_the_first_reference_salary_of_the_rule_data() -> None:
+    assert RB.bp_veteran_rate[0].effective.isoformat() == "2014-01-01"  # the start of JKN
+    with pytest.raises(
+        RuleInputError, match=r"^month: a month with a BP Veteran rate in the rule data \(from 2014-01\)"
+    ):
+        contribution(Segment.BP_VETERAN, Month(2013, 12))
+    # Rule data whose first salary table came later has no BP Veteran rate for the months before it.
+    later = dataclasses.replace(RB, bp_veteran_rate=RB.bp_veteran_rate[1:])
+    assert "bp-vet" not in {r.segment for r in rates_for(Month(2014, 12), later)}
+    assert {(r.segment, r.government_central) for r in rates_for(Month(2015, 1), later) if r.segment == "bp-vet"} == {
+        ("bp-vet", 68_675)
+    }
+    with pytest.raises(RuleInputError, match=r"^month: .*\(from 2015-01\)"):
+        contribution(Segment.BP_VETERAN, Month(2014, 12), rules=later)
 
 
 def test_a_new_salary_table_is_a_new_entry() -> None:
