@@ -56,7 +56,10 @@ def deferred_join(item: str, month: str, day: str, *, before: bool = False) -> s
 
 def record(conn: Connection, rules: Rulebook, d: Dialect) -> None:
     """The months an accepted payment of this round left deferred: the bill's deferred items it did not settle and
-    no earlier payment deferred."""
+    no earlier payment deferred. Nothing to look for when no rule defers and nothing is deferred (most files)."""
+    deferring = any(r.months_to_reactivate for r in rules.reactivation)
+    if not deferring or conn.execute(text("SELECT 1 FROM payimp_due WHERE writes_off = 2 LIMIT 1")).first() is None:
+        return
     conn.execute(
         text(
             "INSERT INTO arrears_deferral (charge_id, account_id, month, payment_id, deferred_on, due_month)"

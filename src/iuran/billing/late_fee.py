@@ -14,6 +14,7 @@ from __future__ import annotations
 from sqlalchemy import Connection, text
 
 from iuran.billing.payments_staging import Dialect
+from iuran.db.values import as_date
 from iuran.rules.rulebook import Rulebook
 
 KIND = "late_fee"
@@ -35,6 +36,22 @@ def fee_sql(paid_on: str, months: str, amount: str, rules: Rulebook, d: Dialect)
         fee = f"(CAST({amount} AS BIGINT) * {int(rule.bp_per_month)} * {counted} + 5000) / 10000"
         whens.append(f"WHEN {window} THEN {fee}")
     return f"(CASE {' '.join(whens)} ELSE 0 END)" if whens else "0"
+
+
+def due_in_round(conn: Connection, r: int, rules: Rulebook) -> bool:
+    """Whether a payment of import round `r` is dated on a day a family's late fee was due (before July 2016)."""
+    first, last = conn.execute(
+        text("SELECT min(paid_on), max(paid_on) FROM payimp_checked WHERE round = :r"), {"r": r}
+    ).one()
+    if first is None:
+        return False
+    first, last = as_date(first), as_date(last)
+    entries = [e for e in rules.late_fee if e.payer == FAMILY]
+    for i, rule in enumerate(entries):
+        until = entries[i + 1].effective if i + 1 < len(entries) else None
+        if rule.bp_per_month and rule.max_months and last >= rule.effective and (until is None or first < until):
+            return True
+    return False
 
 
 def charge(conn: Connection) -> None:

@@ -286,8 +286,20 @@ def decide(conn: Connection, d: Dialect, r: int, rules: Rulebook) -> None:
             "(SELECT COALESCE(max(id), 0) FROM payment)"
             " + row_number() OVER (PARTITION BY x.reason IS NULL ORDER BY x.account_id)"
         )
-    arrears = ("COALESCE(u.arrears_months, 0)", "COALESCE(u.arrears_billed, 0)")
-    fee = f"CASE WHEN t.whole_bill = 1 THEN {late_fee.fee_sql('t.paid_on', *arrears, rules, d)} ELSE 0 END"
+    # The late fee is counted over a family's months in arrears only when a payment of the round is dated when a
+    # fee was due (before July 2016): the months are then counted per payment, as the fee needs them.
+    if late_fee.due_in_round(conn, r, rules):
+        arrears = ("COALESCE(u.arrears_months, 0)", "COALESCE(u.arrears_billed, 0)")
+        fee = f"CASE WHEN t.whole_bill = 1 THEN {late_fee.fee_sql('t.paid_on', *arrears, rules, d)} ELSE 0 END"
+        months_in_arrears = (
+            ", count(DISTINCT CASE WHEN u.writes_off = 0 AND u.month < c.paid_month THEN u.month END)"
+            " AS arrears_months,"
+            " COALESCE(sum(CASE WHEN u.writes_off = 0 AND u.month < c.paid_month THEN u.amount_open END), 0)"
+            " AS arrears_billed"
+        )
+        due = "payimp_due u JOIN payimp_checked c ON c.line_no = u.line_no"
+    else:
+        fee, months_in_arrears, due = "0", "", "payimp_due u"
     conn.execute(
         text(
             f"""
@@ -324,12 +336,8 @@ def decide(conn: Connection, d: Dialect, r: int, rules: Rulebook) -> None:
                 -- is a whole number of months (oldest first)
                 SELECT u.line_no, sum(CASE WHEN u.writes_off = 0 THEN u.amount_open ELSE 0 END) AS bill,
                        sum(CASE WHEN u.writes_off = 1 THEN u.amount_open ELSE 0 END) AS written_off,
-                       count(DISTINCT CASE WHEN u.writes_off = 0 AND u.month < c.paid_month THEN u.month END)
-                         AS arrears_months,
-                       COALESCE(sum(CASE WHEN u.writes_off = 0 AND u.month < c.paid_month THEN u.amount_open END), 0)
-                         AS arrears_billed,
-                       max(CASE WHEN u.cum = u.amount THEN 1 ELSE 0 END) AS matched
-                FROM payimp_due u JOIN payimp_checked c ON c.line_no = u.line_no GROUP BY u.line_no
+                       max(CASE WHEN u.cum = u.amount THEN 1 ELSE 0 END) AS matched{months_in_arrears}
+                FROM {due} GROUP BY u.line_no
               ) u ON u.line_no = t.line_no
               WHERE t.round = :r
             ) x
