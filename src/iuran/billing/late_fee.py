@@ -56,6 +56,8 @@ def due_in_round(conn: Connection, r: int, rules: Rulebook) -> bool:
 
 def charge(conn: Connection) -> None:
     """The late fee of every accepted payment of this round that carries one: its charge and its allocation."""
+    if conn.execute(text("SELECT 1 FROM payimp_round WHERE late_fee > 0 LIMIT 1")).first() is None:
+        return
     conn.execute(
         text(
             f"INSERT INTO charge (account_id, month, kind, members, amount, created_at)"
