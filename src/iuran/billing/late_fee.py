@@ -16,9 +16,9 @@ from sqlalchemy import Connection, text
 from iuran.billing.payments_staging import Dialect
 from iuran.db.values import as_date
 from iuran.rules.rulebook import Rulebook
+from iuran.rules.status import FAMILY
 
 KIND = "late_fee"
-FAMILY = "family"
 
 
 def fee_sql(paid_on: str, months: str, amount: str, rules: Rulebook, d: Dialect) -> str:

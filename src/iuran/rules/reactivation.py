@@ -17,8 +17,7 @@ from iuran.rules.money import apply_bp
 from iuran.rules.month import Month, month_range
 from iuran.rules.rulebook import LateFeeRule, Rulebook, default_rulebook, in_force
 from iuran.rules.segments import Segment
-
-FAMILY = "family"  # the payer kind of a PBPU/BP family (`[[late_fee]]`)
+from iuran.rules.status import FAMILY
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,7 @@ from iuran.rules.errors import RuleInputError
 from iuran.rules.month import Month
 from iuran.rules.rulebook import Rulebook, SuspensionRule, default_rulebook, in_force
 
-FAMILY = "family"
+FAMILY = "family"  # the payer kind of a PBPU/BP family account (`account.kind`, the per-payer rule tables)
 
 
 def suspension_in_force(payer: str, day: dt.date, rules: Rulebook | None = None) -> SuspensionRule:
