@@ -9,7 +9,10 @@ month after month until at least --payments payments have been imported:
   (rolled back, then vacuumed), in the same run (target: cycle ≤ 60 s and ≤ 3 × bare);
 - the import of each month's payments file (target: ≥ 20,000 payments/s over ≥ 1,000,000 payments); the file is
   the simulated branch's payments with about 1% of lines a bank gets wrong mixed in (`with_bank_errors`), so that
-  the rejections and a second round are part of the measured work;
+  the rejections and a second round are part of the measured work; and its floor, in the same run: a COPY of the
+  same file into a bare staging table plus a bare `INSERT … SELECT` of the same payment and allocation rows into
+  the same tables, rolled back, then vacuumed (goal: import ≤ 3 × floor; absolute rates swing between machines,
+  ratios do not);
 - every report (target: ≤ 2 s each);
 - the peak resident memory of this Python process (target: < 1 GiB).
 It prints each figure with its target and writes them as JSON to bench/out/.
@@ -52,6 +55,7 @@ TARGETS = {
     "cycle_s": 60.0,
     "cycle_over_bare": 3.0,
     "payments_per_s": 20_000.0,
+    "payments_over_floor": 3.0,
     "single_p50_ms": 20.0,
     "report_s": 2.0,
     "rss_mib": 1024.0,
@@ -177,6 +181,46 @@ def bare_insert_seconds(engine: Engine, month: Month, rows: int) -> float:
     return seconds
 
 
+def import_floor_seconds(engine: Engine, path: Path, batch_id: int) -> float:
+    """The floor of importing `path`: a COPY of the file into a bare staging table, and a bare `INSERT … SELECT`
+    writing the payments and allocations the import wrote (batch `batch_id`) again into `payment` and `allocation`
+    (same tables, indexes and volume, new ids and references), all in one transaction, rolled back."""
+    with engine.connect() as c:
+        tx = c.begin()
+        start = time.perf_counter()
+        c.execute(
+            text(
+                "CREATE TEMPORARY TABLE floor_line (reference TEXT, va TEXT, account TEXT, amount TEXT,"
+                " paid_at TEXT, channel TEXT) ON COMMIT DROP"
+            )
+        )
+        cursor = c.connection.driver_connection.cursor()  # type: ignore[union-attr]
+        with cursor.copy("COPY floor_line FROM STDIN WITH (FORMAT csv, HEADER true)") as copy, path.open("rb") as f:
+            while chunk := f.read(1 << 20):
+                copy.write(chunk)
+        offset = c.execute(text("SELECT max(id) FROM payment")).scalar_one()
+        payments = c.execute(
+            text(
+                "INSERT INTO payment (id, reference, account_id, amount, paid_at, channel, batch_id)"
+                " SELECT id + :o, reference || '-floor', account_id, amount, paid_at, channel, batch_id"
+                " FROM payment WHERE batch_id = :b ORDER BY id"
+            ),
+            {"o": offset, "b": batch_id},
+        ).rowcount
+        c.execute(
+            text(
+                "INSERT INTO allocation (payment_id, charge_id, account_id, month, amount, allocated_on)"
+                " SELECT l.payment_id + :o, l.charge_id, l.account_id, l.month, l.amount, l.allocated_on"
+                " FROM allocation l JOIN payment p ON p.id = l.payment_id WHERE p.batch_id = :b ORDER BY l.id"
+            ),
+            {"o": offset, "b": batch_id},
+        )
+        seconds = time.perf_counter() - start
+        tx.rollback()
+    assert payments > 0, batch_id
+    return seconds
+
+
 def _statement_clock(engine: Engine) -> Any:
     sys.path.insert(0, str(Path(__file__).parent))
     from statement_clock import StatementClock
@@ -294,6 +338,9 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             seconds = time.perf_counter() - start
             if clock:
                 clock.report(f"payments {month}")
+            floor_s = import_floor_seconds(engine, path, result.batch_id)
+            floor_garbage = vacuum(engine, "payment", "allocation")
+            say(f"vacuum payment, allocation after the floor (not measured): {floor_garbage:.1f} s")
             imported += result.lines
             imports.append(
                 {
@@ -304,12 +351,15 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                     "rejected": result.rejected,
                     "seconds": round(seconds, 2),
                     "per_s": round(result.lines / seconds),
+                    "floor_seconds": round(floor_s, 2),
+                    "ratio": round(seconds / floor_s, 2),
                 }
             )
             print(
                 f"payments {month}: {result.lines:,} in {seconds:.1f} s = {result.lines / seconds:,.0f}/s "
                 f"(accepted {result.accepted:,}, rejected {result.rejected:,}; "
-                f"bank errors mixed in {sum(errors.values()):,})",
+                f"bank errors mixed in {sum(errors.values()):,}); floor (COPY + bare INSERT … SELECT of its payments"
+                f" and allocations) {floor_s:.1f} s; ratio {seconds / floor_s:.2f}",
                 flush=True,
             )
             churned = ("open_item", "account_status")
@@ -380,6 +430,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
         "cycle_s": max(float(c["seconds"]) for c in cycles),
         "cycle_over_bare": max(float(c["ratio"]) for c in cycles),
         "payments_per_s": imported / total_import_s,
+        "payments_over_floor": max(float(i["ratio"]) for i in imports),
         "single_p50_ms": float(single["p50_ms"]),
         "report_s": max(float(r["seconds"]) for r in reports),
         "rss_mib": rss_mib(),

@@ -53,8 +53,17 @@ def test_the_benchmark_runs_at_a_small_scale(tmp_path: Path, capsys: pytest.Capt
     )
     bench.drop_database(name)
     out = capsys.readouterr().out
-    for figure in ("cycle_s", "cycle_over_bare", "payments_per_s", "single_p50_ms", "report_s", "rss_mib"):
+    for figure in (
+        "cycle_s",
+        "cycle_over_bare",
+        "payments_per_s",
+        "payments_over_floor",
+        "single_p50_ms",
+        "report_s",
+        "rss_mib",
+    ):
         assert figure in out and figure in results["figures"]
+    assert all(i["floor_seconds"] > 0 for i in results["imports"]) and "floor (COPY" in out
     assert results["ledger_ok"] is True
     assert results["payments_imported"] > 0
     assert results["single_payments"]["payments"] == 100 and "single payments" in out
