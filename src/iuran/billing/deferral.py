@@ -18,7 +18,7 @@ from sqlalchemy import Connection, text
 from iuran.billing.payments_staging import Dialect
 from iuran.db.months import to_db
 from iuran.rules.month import Month
-from iuran.rules.rulebook import ReactivationRule, Rulebook
+from iuran.rules.rulebook import ReactivationRule, Rulebook, periods
 
 
 def due_now_sql(paid_on: str, rules: Rulebook, d: Dialect) -> str:
@@ -33,14 +33,11 @@ def due_month_sql(paid_on: str, rules: Rulebook, d: Dialect) -> str:
 
 
 def _by_day(paid_on: str, rules: Rulebook, d: Dialect, value: Callable[[ReactivationRule], str]) -> str:
-    entries = rules.reactivation
-    whens = []
-    for i, rule in enumerate(entries):
-        if not rule.months_to_reactivate:
-            continue
-        until = entries[i + 1].effective if i + 1 < len(entries) else None
-        window = d.from_until(paid_on, rule.effective, until)
-        whens.append(f"WHEN {window} THEN {value(rule)}")
+    whens = [
+        f"WHEN {d.from_until(paid_on, rule.effective, until)} THEN {value(rule)}"
+        for rule, until in periods(rules.reactivation)
+        if rule.months_to_reactivate
+    ]
     return f"(CASE {' '.join(whens)} END)" if whens else "NULL"
 
 

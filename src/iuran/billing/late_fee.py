@@ -11,11 +11,13 @@ Employers pay their oldest months whole (`oldest_months`): the late fee on an em
 
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy import Connection, text
 
 from iuran.billing.payments_staging import Dialect
 from iuran.db.values import as_date
-from iuran.rules.rulebook import Rulebook
+from iuran.rules.rulebook import LateFeeRule, Rulebook, periods
 from iuran.rules.status import FAMILY
 
 KIND = "late_fee"
@@ -24,12 +26,8 @@ KIND = "late_fee"
 def fee_sql(paid_on: str, months: str, amount: str, rules: Rulebook, d: Dialect) -> str:
     """SQL: the family's late fee on paying `months` months in arrears of `amount` Rupiah on `paid_on` (SQL
     expressions), by the rule data; the SQL twin of `iuran.rules.reactivation.late_fee`."""
-    entries = [r for r in rules.late_fee if r.payer == FAMILY]
     whens = []
-    for i, rule in enumerate(entries):
-        if not rule.bp_per_month or not rule.max_months:
-            continue
-        until = entries[i + 1].effective if i + 1 < len(entries) else None
+    for rule, until in _fee_periods(rules):
         window = d.from_until(paid_on, rule.effective, until)
         counted = f"(CASE WHEN {months} < {int(rule.max_months)} THEN {months} ELSE {int(rule.max_months)} END)"
         # Whole-number arithmetic, as apply_bp (a sum is NUMERIC on PostgreSQL: cast it first).
@@ -46,12 +44,13 @@ def due_in_round(conn: Connection, r: int, rules: Rulebook) -> bool:
     if first is None:
         return False
     first, last = as_date(first), as_date(last)
-    entries = [e for e in rules.late_fee if e.payer == FAMILY]
-    for i, rule in enumerate(entries):
-        until = entries[i + 1].effective if i + 1 < len(entries) else None
-        if rule.bp_per_month and rule.max_months and last >= rule.effective and (until is None or first < until):
-            return True
-    return False
+    return any(last >= rule.effective and (until is None or first < until) for rule, until in _fee_periods(rules))
+
+
+def _fee_periods(rules: Rulebook) -> list[tuple[LateFeeRule, dt.date | None]]:
+    """The family's late fee rules that bill a fee, each with the day the next rule takes effect."""
+    family = [r for r in rules.late_fee if r.payer == FAMILY]
+    return [(r, until) for r, until in periods(family) if r.bp_per_month and r.max_months]
 
 
 def charge(conn: Connection) -> None:

@@ -367,6 +367,16 @@ def default_rulebook() -> Rulebook:
     return parse_rulebook(text)
 
 
+def periods(entries: Sequence[T]) -> list[tuple[T, dt.date | None]]:
+    """Each entry (sorted by effective date) with the day the next one takes effect; None: still in force.
+
+    Example:
+        >>> [(e.amount, until) for e, until in periods(default_rulebook().pbi_rate)][-1]
+        (42000, None)
+    """
+    return [(e, entries[i + 1].effective if i + 1 < len(entries) else None) for i, e in enumerate(entries)]
+
+
 def in_force(entries: Sequence[T], day: dt.date, what: str) -> T:
     """The entry in force on `day`: the last one whose effective date is not after it.
 
