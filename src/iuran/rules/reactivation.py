@@ -45,8 +45,8 @@ def arrears_cap(as_of: dt.date, rules: Rulebook | None = None) -> int | None:
     In the rule data `max_months_in_arrears = 0` means no cap.
 
     Example:
-        >>> arrears_cap(dt.date(2024, 3, 5)), arrears_cap(dt.date(2017, 9, 5))
-        (24, None)
+        >>> arrears_cap(dt.date(2024, 3, 5)), arrears_cap(dt.date(2017, 9, 5)), arrears_cap(dt.date(2016, 6, 30))
+        (24, 12, None)
     """
     rule = in_force((rules or default_rulebook()).reactivation, as_of, "reactivation")
     return rule.max_months_in_arrears or None
