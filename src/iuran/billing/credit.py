@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from sqlalchemy import Connection, text
 
 from iuran.billing.payable import sql_among
+from iuran.billing.period import OPEN_PERIOD
 from iuran.db.engine import create_temp_as
 
 # Each (payment, charge) pair and what the payment's credit pays of the charge: the month's open items and the
@@ -55,8 +56,9 @@ def apply_credit(conn: Connection, p: dict[str, object], whole_bill_payers: Sequ
         create_temp_as(conn, "cycle_credit_applied", f"SELECT * FROM ({_APPLIED}) x WHERE amount > 0", p)
         conn.execute(
             text(
-                "INSERT INTO allocation (payment_id, charge_id, account_id, month, amount, allocated_on)"
-                " SELECT payment_id, charge_id, account_id, month, amount, :first FROM cycle_credit_applied"
+                "INSERT INTO allocation (payment_id, charge_id, account_id, month, amount, allocated_on, period)"
+                f" SELECT payment_id, charge_id, account_id, month, amount, :first, {OPEN_PERIOD}"
+                " FROM cycle_credit_applied"
                 " ORDER BY payment_id, charge_id"
             ),
             p,

@@ -17,11 +17,12 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
-from iuran.billing import month_state, turns
+from iuran.billing import month_state, seal, turns
 from iuran.billing.billable import BILLABLE, UMK_JOIN, analyze, month_params, prepare_umk, sql_segments
 from iuran.billing.collection_figures import write_collection_snapshot
 from iuran.billing.credit import apply_credit
 from iuran.billing.deferral import deferred_join
+from iuran.billing.period import OPEN_PERIOD
 from iuran.billing.rates import write_rates
 from iuran.billing.suspension import months_tolerated_sql
 from iuran.db.engine import create_temp_as, is_postgres
@@ -31,12 +32,15 @@ from iuran.rules.payment_policy import WHOLE_BILL, payers_settling
 from iuran.rules.rulebook import Rulebook
 from iuran.rules.segments import Segment
 
+# `seal` closes the periods before the month and opens the month's (iuran.billing.seal): every row the cycle
+# writes is posted in it.
 # Stages run one after another. A stage's lanes run side by side (PostgreSQL); a lane's steps one after another.
 # The first lane of a stage is its longest.
 # `bill` writes the month's charges, lines and open items; `status` reads only the open items of earlier months,
 # `coverage` the statuses and memberships, `subsidy` the statuses, memberships and rates, `snapshot` (the arrears
 # aging) the statuses and memberships. `collection` reads the month's charges: it comes last.
 STAGES: tuple[tuple[tuple[str, ...], ...], ...] = (
+    (("seal",),),
     (("rates",),),
     (("bill",), ("status", "coverage", "subsidy", "snapshot")),
     (("collection",),),
@@ -108,6 +112,13 @@ class _Step:
     month: Month
     now: dt.datetime
     rules: Rulebook
+
+
+# --- step 0: seal ---------------------------------------------------------------------------------------------
+
+
+def _seal(conn: Connection, step: _Step) -> int:
+    return seal.start_period(conn, to_db(step.month), step.now)
 
 
 # --- step 1: rates ---------------------------------------------------------------------------------------------
@@ -250,8 +261,9 @@ def _bill(conn: Connection, step: _Step) -> int:
         _check_billable(conn, p)
     conn.execute(
         text(
-            "INSERT INTO charge (account_id, month, kind, members, amount, created_at) "
-            "SELECT account_id, :m, 'contribution', members, amount, :now FROM cycle_charge ORDER BY account_id"
+            "INSERT INTO charge (account_id, month, kind, members, amount, created_at, period) "
+            f"SELECT account_id, :m, 'contribution', members, amount, :now, {OPEN_PERIOD} FROM cycle_charge"
+            " ORDER BY account_id"
         ),
         p,
     )
@@ -361,6 +373,7 @@ def _collection(conn: Connection, step: _Step) -> int:
 
 
 _STEP_FUNCS: dict[str, Callable[[Connection, _Step], int]] = {
+    "seal": _seal,
     "rates": _rates,
     "bill": _bill,
     "status": _status,

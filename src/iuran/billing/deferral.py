@@ -16,6 +16,7 @@ from collections.abc import Callable
 from sqlalchemy import Connection, text
 
 from iuran.billing.payments_staging import Dialect
+from iuran.billing.period import OPEN_PERIOD
 from iuran.db.months import to_db
 from iuran.rules.month import Month
 from iuran.rules.rulebook import ReactivationRule, Rulebook, periods
@@ -59,9 +60,9 @@ def record(conn: Connection, rules: Rulebook, d: Dialect) -> None:
         return
     conn.execute(
         text(
-            "INSERT INTO arrears_deferral (charge_id, account_id, month, payment_id, deferred_on, due_month)"
+            "INSERT INTO arrears_deferral (charge_id, account_id, month, payment_id, deferred_on, due_month, period)"
             f" SELECT u.charge_id, u.account_id, u.month, x.payment_id, x.paid_on,"
-            f" {due_month_sql('x.paid_on', rules, d)}"
+            f" {due_month_sql('x.paid_on', rules, d)}, {OPEN_PERIOD}"
             " FROM payimp_round x JOIN payimp_due u ON u.line_no = x.line_no"
             " WHERE x.payment_id IS NOT NULL AND u.writes_off = 2"
             " AND u.cum - x.written_off > x.amount - x.bill - x.late_fee"

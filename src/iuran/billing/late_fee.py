@@ -16,6 +16,7 @@ import datetime as dt
 from sqlalchemy import Connection, text
 
 from iuran.billing.payments_staging import Dialect
+from iuran.billing.period import OPEN_PERIOD
 from iuran.db.values import as_date
 from iuran.rules.rulebook import LateFeeRule, Rulebook, periods
 from iuran.rules.status import FAMILY
@@ -59,15 +60,16 @@ def charge(conn: Connection) -> None:
         return
     conn.execute(
         text(
-            f"INSERT INTO charge (account_id, month, kind, members, amount, created_at)"
-            f" SELECT account_id, paid_month, '{KIND}', 0, late_fee, paid_at FROM payimp_round"
+            f"INSERT INTO charge (account_id, month, kind, members, amount, created_at, period)"
+            f" SELECT account_id, paid_month, '{KIND}', 0, late_fee, paid_at, {OPEN_PERIOD} FROM payimp_round"
             " WHERE payment_id IS NOT NULL AND late_fee > 0 ORDER BY payment_id"
         )
     )
     conn.execute(
         text(
-            "INSERT INTO allocation (payment_id, charge_id, account_id, month, amount, allocated_on)"
-            " SELECT x.payment_id, c.id, x.account_id, x.paid_month, x.late_fee, x.paid_on FROM payimp_round x"
+            "INSERT INTO allocation (payment_id, charge_id, account_id, month, amount, allocated_on, period)"
+            f" SELECT x.payment_id, c.id, x.account_id, x.paid_month, x.late_fee, x.paid_on, {OPEN_PERIOD}"
+            " FROM payimp_round x"
             f" JOIN charge c ON c.account_id = x.account_id AND c.month = x.paid_month AND c.kind = '{KIND}'"
             " WHERE x.payment_id IS NOT NULL AND x.late_fee > 0 ORDER BY x.payment_id"
         )

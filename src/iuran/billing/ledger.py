@@ -5,17 +5,19 @@ the ledger balances: for every charge `amount − allocations − write-offs −
 item, every allocation points at a real charge of the same account and month and at a real payment, every charge
 and payment at a real account, and no payment is allocated beyond its amount. The derived state too: every
 account's status agrees with its open items, and the latest month's snapshots and subsidies with the books as of
-its 1st (`iuran.billing.month_state.proofs`).
+its 1st (`iuran.billing.month_state.proofs`). And the seals (`iuran.billing.seal`): the chain, and the rows of each
+sealed period against its seal.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, text
 
-from iuran.billing import month_state
+from iuran.billing import month_state, seal
 from iuran.billing.billable import month_params
 from iuran.billing.suspension import months_tolerated_sql
 from iuran.rules.rulebook import Rulebook, default_rulebook
@@ -28,24 +30,34 @@ SELECT c.id, c.account_id, c.month, c.kind, c.members, c.amount,
        COALESCE(al.amount, 0) AS allocated, COALESCE(w.amount, 0) AS written_off,
        COALESCE(rv.amount, 0) AS reversed
 FROM charge c
-LEFT JOIN (SELECT charge_id, sum(amount) AS amount FROM allocation GROUP BY charge_id) al ON al.charge_id = c.id
-LEFT JOIN (SELECT charge_id, sum(amount) AS amount FROM writeoff GROUP BY charge_id) w ON w.charge_id = c.id
-LEFT JOIN (SELECT charge_id, sum(amount) AS amount FROM reversal GROUP BY charge_id) rv ON rv.charge_id = c.id
+LEFT JOIN (SELECT charge_id, sum(amount) AS amount FROM allocation {where charge:charge_id} GROUP BY charge_id) al
+  ON al.charge_id = c.id
+LEFT JOIN (SELECT charge_id, sum(amount) AS amount FROM writeoff {where charge:charge_id} GROUP BY charge_id) w
+  ON w.charge_id = c.id
+LEFT JOIN (SELECT charge_id, sum(amount) AS amount FROM reversal {where charge:charge_id} GROUP BY charge_id) rv
+  ON rv.charge_id = c.id
+{where charge:c.id}
 """
 
 _BALANCE = "(s.amount - s.allocated - s.written_off - s.reversed)"
 
+# Each check returns the offending rows. `{where KIND:COLUMN}` and `{and KIND:COLUMN}` mark where the daily proof
+# keeps to what changed since the last seal (`_scope`): `charge`, `payment`, `account` the charges, payments and
+# accounts a row posted since touched; `period` a row's own period, `lines` a line's month. `--full` drops them.
 CHECKS: dict[str, str] = {
     # References that PostgreSQL does not check row by row on the bulk-written tables (migration 0004).
     "charge_without_account": """
-        SELECT c.id FROM charge c LEFT JOIN account a ON a.id = c.account_id WHERE a.id IS NULL""",
+        SELECT c.id FROM charge c LEFT JOIN account a ON a.id = c.account_id
+        WHERE a.id IS NULL {and period:c.period}""",
     "payment_without_account": """
-        SELECT p.id FROM payment p LEFT JOIN account a ON a.id = p.account_id WHERE a.id IS NULL""",
+        SELECT p.id FROM payment p LEFT JOIN account a ON a.id = p.account_id
+        WHERE a.id IS NULL {and period:p.period}""",
     "allocation_without_payment": """
-        SELECT a.id FROM allocation a LEFT JOIN payment p ON p.id = a.payment_id WHERE p.id IS NULL""",
+        SELECT a.id FROM allocation a LEFT JOIN payment p ON p.id = a.payment_id
+        WHERE p.id IS NULL {and period:a.period}""",
     "writeoff_without_payment": """
         SELECT w.id FROM writeoff w LEFT JOIN payment p ON p.id = w.payment_id
-        WHERE w.payment_id IS NOT NULL AND p.id IS NULL""",
+        WHERE w.payment_id IS NOT NULL AND p.id IS NULL {and period:w.period}""",
     "status_without_account": """
         SELECT s.account_id FROM account_status s LEFT JOIN account a ON a.id = s.account_id WHERE a.id IS NULL""",
     "charge_overpaid": f"SELECT s.id, {_BALANCE} FROM ({_SETTLED}) s WHERE {_BALANCE} < 0",
@@ -56,37 +68,41 @@ CHECKS: dict[str, str] = {
            OR ({_BALANCE} <= 0 AND o.charge_id IS NOT NULL)""",
     "open_item_orphan": """
         SELECT o.charge_id FROM open_item o LEFT JOIN charge c ON c.id = o.charge_id
-        WHERE c.id IS NULL OR c.account_id <> o.account_id OR c.month <> o.month""",
+        WHERE (c.id IS NULL OR c.account_id <> o.account_id OR c.month <> o.month) {and charge:o.charge_id}""",
     "lines_disagree_with_charge": """
         SELECT c.id, c.amount, l.amount, c.members, l.members FROM charge c
         LEFT JOIN (SELECT charge_id, sum(amount) AS amount, count(*) AS members FROM charge_line
-                   GROUP BY charge_id) l ON l.charge_id = c.id
-        WHERE c.kind = 'contribution' AND (l.charge_id IS NULL OR l.amount <> c.amount OR l.members <> c.members)""",
+                   {where lines:month} GROUP BY charge_id) l ON l.charge_id = c.id
+        WHERE c.kind = 'contribution' AND (l.charge_id IS NULL OR l.amount <> c.amount OR l.members <> c.members)
+        {and lines:c.month}""",
     "line_without_person": """
         SELECT l.charge_id, l.person_id FROM charge_line l LEFT JOIN person p ON p.id = l.person_id
-        WHERE p.id IS NULL""",
+        WHERE p.id IS NULL {and lines:l.month}""",
     "line_without_charge": """
         SELECT l.charge_id, l.person_id FROM charge_line l LEFT JOIN charge c ON c.id = l.charge_id
-        WHERE c.id IS NULL OR l.month <> c.month""",
+        WHERE (c.id IS NULL OR l.month <> c.month) {and lines:l.month}""",
     "allocation_without_charge": """
         SELECT a.id FROM allocation a LEFT JOIN charge c ON c.id = a.charge_id
-        WHERE c.id IS NULL OR c.account_id <> a.account_id OR c.month <> a.month""",
+        WHERE (c.id IS NULL OR c.account_id <> a.account_id OR c.month <> a.month) {and period:a.period}""",
     "allocation_to_other_account": """
-        SELECT a.id FROM allocation a JOIN payment p ON p.id = a.payment_id WHERE p.account_id <> a.account_id""",
+        SELECT a.id FROM allocation a JOIN payment p ON p.id = a.payment_id
+        WHERE p.account_id <> a.account_id {and period:a.period}""",
     "payment_without_batch": """
         SELECT p.id FROM payment p LEFT JOIN import_batch b ON b.id = p.batch_id
-        WHERE p.batch_id IS NOT NULL AND b.id IS NULL""",
+        WHERE p.batch_id IS NOT NULL AND b.id IS NULL {and period:p.period}""",
     "payment_overallocated": """
         SELECT p.id, p.amount, sum(a.amount) FROM payment p JOIN allocation a ON a.payment_id = p.id
+        {where payment:p.id}
         GROUP BY p.id, p.amount HAVING sum(a.amount) > p.amount OR sum(a.amount) < 0""",
     "writeoff_without_charge": """
         SELECT w.id FROM writeoff w LEFT JOIN charge c ON c.id = w.charge_id
-        WHERE c.id IS NULL OR c.account_id <> w.account_id OR c.month <> w.month""",
+        WHERE (c.id IS NULL OR c.account_id <> w.account_id OR c.month <> w.month) {and period:w.period}""",
     "reversal_without_line": """
         SELECT r.id FROM reversal r
-        LEFT JOIN charge_line l ON l.charge_id = r.charge_id AND l.person_id = r.person_id
+        LEFT JOIN charge_line l ON l.charge_id = r.charge_id AND l.person_id = r.person_id AND l.month = r.month
         LEFT JOIN charge c ON c.id = r.charge_id
-        WHERE l.charge_id IS NULL OR r.amount > l.amount OR c.account_id <> r.account_id OR c.month <> r.month""",
+        WHERE (l.charge_id IS NULL OR r.amount > l.amount OR c.account_id <> r.account_id OR c.month <> r.month)
+        {and period:r.period}""",
     # Every service penalty is the penalty of one recorded claim: its account, month of admission and amount
     # (iuran.billing.service_penalty); every claim with a penalty has its charge.
     "penalty_disagrees_with_claim": """
@@ -99,10 +115,12 @@ CHECKS: dict[str, str] = {
     # Derived state: each payment's credit is what it brought beyond its allocations (iuran.billing.credit).
     "credit_disagrees_with_payments": """
         SELECT p.id, p.amount - COALESCE(a.amount, 0), c.amount FROM payment p
-        LEFT JOIN (SELECT payment_id, sum(amount) AS amount FROM allocation GROUP BY payment_id) a
+        LEFT JOIN (SELECT payment_id, sum(amount) AS amount FROM allocation {where payment:payment_id}
+                   GROUP BY payment_id) a
           ON a.payment_id = p.id
         LEFT JOIN payment_credit c ON c.payment_id = p.id
-        WHERE p.amount - COALESCE(a.amount, 0) <> COALESCE(c.amount, 0) OR c.account_id <> p.account_id
+        WHERE (p.amount - COALESCE(a.amount, 0) <> COALESCE(c.amount, 0) OR c.account_id <> p.account_id)
+        {and payment:p.id}
         UNION ALL
         SELECT c.payment_id, NULL, c.amount FROM payment_credit c LEFT JOIN payment p ON p.id = c.payment_id
         WHERE p.id IS NULL""",
@@ -114,6 +132,37 @@ CHECKS: dict[str, str] = {
         WHERE c.id IS NULL OR p.id IS NULL OR c.account_id <> f.account_id OR c.month <> f.month
            OR p.account_id <> f.account_id""",
 }
+
+_SCOPE_MARK = re.compile(r"\{(where|and) (charge|payment|account|period|lines):([\w.]+)\}")
+
+
+def _touched(kind: str, since: int) -> str:
+    """The ids of the charges (payments, accounts) a row posted in a period from `since` on touched."""
+    column = {"charge": "charge_id", "payment": "payment_id", "account": "account_id"}[kind]
+    tables = {
+        "charge": ("charge", "allocation", "writeoff", "reversal", "arrears_deferral"),
+        "payment": ("payment", "allocation", "writeoff"),
+        "account": ("charge", "payment", "allocation", "writeoff", "reversal"),
+    }[kind]
+    return " UNION ".join(
+        f"SELECT {'id' if table == kind else column} FROM {table} WHERE period >= {since}" for table in tables
+    )
+
+
+def _scope(sql: str, since: int | None) -> str:
+    """The check as the daily proof runs it: only what changed in the periods from `since` on (None: everything)."""
+
+    def mark(m: re.Match[str]) -> str:
+        if since is None:
+            return "WHERE 1 = 1" if m.group(1) == "where" else ""
+        kind, column = m.group(2), m.group(3)
+        if kind == "period" or kind == "lines":
+            test = f"{column} >= {since}"
+        else:
+            test = f"{column} IN ({_touched(kind, since)})"
+        return f"{m.group(1).upper()} {test}"
+
+    return _SCOPE_MARK.sub(mark, sql)
 
 
 def _status_check(rules: Rulebook) -> str:
@@ -130,59 +179,87 @@ def _status_check(rules: Rulebook) -> str:
                           count(DISTINCT CASE WHEN f.charge_id IS NULL THEN i.month END) AS counting
                    FROM open_item i JOIN account_status t ON t.account_id = i.account_id AND i.month < t.as_of_month
                    LEFT JOIN arrears_deferral f ON f.charge_id = i.charge_id AND f.due_month >= t.as_of_month
+                   {{where account:i.account_id}}
                    GROUP BY i.account_id) o ON o.account_id = s.account_id
-        WHERE s.months_in_arrears <> COALESCE(o.months, 0) OR s.arrears_amount <> COALESCE(o.amount, 0)
+        WHERE (s.months_in_arrears <> COALESCE(o.months, 0) OR s.arrears_amount <> COALESCE(o.amount, 0)
            OR COALESCE(s.unpaid_since, 0) <> COALESCE(o.since, 0)
-           OR (s.active AND COALESCE(o.counting, 0) > {tolerated})"""
+           OR (s.active AND COALESCE(o.counting, 0) > {tolerated})) {{and account:s.account_id}}"""
 
 
 @dataclass(frozen=True)
 class Verification:
     problems: dict[str, list[tuple[object, ...]]]
     totals: dict[str, int] = field(default_factory=dict)
+    full: bool = True
+    head: tuple[int, str] | None = None  # the latest seal: its month and digest (kept outside by an auditor)
 
     @property
     def ok(self) -> bool:
         return not any(self.problems.values())
 
 
-def verify(conn: Connection, rules: Rulebook | None = None) -> Verification:
-    """Run every check (the statuses by the suspension rules of `rules`, the shipped ones by default); return the
-    offending rows (a sample of each) and the ledger's totals."""
+def verify(conn: Connection, rules: Rulebook | None = None, *, full: bool = True) -> Verification:
+    """Prove the books (the statuses by the suspension rules of `rules`, the shipped ones by default); return the
+    offending rows (a sample of each) and the ledger's totals.
+
+    `full`: every row of every period, every seal recomputed. Otherwise (the daily proof) the chain of seals, the
+    latest seal recomputed, and the balances and references of what was posted since it: the rows of the periods
+    from the latest sealed one on, the charges, payments and accounts they touched. The totals then add the sealed
+    periods' totals as their seals recorded them.
+    """
     rules = rules or default_rulebook()
+    sealed = seal.seals(conn)
+    since = None if full or not sealed else sealed[-1].month
     checks = CHECKS | {"status_disagrees_with_open_items": _status_check(rules)}
     problems = {
-        name: [tuple(r) for r in conn.execute(text(f"SELECT * FROM ({sql}) q LIMIT {SAMPLE}"))]
+        name: [tuple(r) for r in conn.execute(text(f"SELECT * FROM ({_scope(sql, since)}) q LIMIT {SAMPLE}"))]
         for name, sql in checks.items()
     }
-    totals_row = conn.execute(
-        text(
-            "SELECT (SELECT COALESCE(sum(amount), 0) FROM charge),"
-            " (SELECT COALESCE(sum(amount), 0) FROM allocation),"
-            " (SELECT COALESCE(sum(amount), 0) FROM writeoff),"
-            " (SELECT COALESCE(sum(amount), 0) FROM reversal),"
-            " (SELECT COALESCE(sum(amount_open), 0) FROM open_item),"
-            " (SELECT COALESCE(sum(amount), 0) FROM payment),"
-            " (SELECT count(*) FROM charge), (SELECT count(*) FROM payment)"
-        )
-    ).one()
+    problems["seal_chain_broken"] = seal.chain_problems(conn)
+    problems["sealed_rows_changed"] = seal.recompute(conn, [s.month for s in sealed] if since is None else [since])
+    problems["rows_outside_periods"] = seal.rows_outside_periods(conn, full=since is None)
     problems |= _prove_latest_month(conn, rules)
-    billed, allocated, written_off, reversed_, open_, paid, charges, payments = (int(v) for v in totals_row)
-    totals = {
-        "charges": charges,
-        "payments": payments,
-        "billed": billed,
-        "allocated": allocated,
-        "written_off": written_off,
-        "reversed": reversed_,
-        "open": open_,
-        "paid": paid,
-        "credit": paid - allocated,
-    }
+    totals = _totals(conn, sealed, since)
     # The books as a whole: everything billed is paid, written off, reversed or still open.
-    if billed != allocated + written_off + reversed_ + open_:
-        problems["totals_do_not_balance"] = [(billed, allocated, written_off, reversed_, open_)]
-    return Verification(problems, totals)
+    if totals["billed"] != totals["allocated"] + totals["written_off"] + totals["reversed"] + totals["open"]:
+        problems["totals_do_not_balance"] = [
+            tuple(totals[k] for k in ("billed", "allocated", "written_off", "reversed", "open"))
+        ]
+    head = (sealed[-1].month, sealed[-1].digest) if sealed else None
+    return Verification(problems, totals, full=since is None, head=head)
+
+
+# The totals, by table: (name in the totals, table, what is summed).
+_TOTALS = (
+    ("billed", "charge", "amount"),
+    ("allocated", "allocation", "amount"),
+    ("written_off", "writeoff", "amount"),
+    ("reversed", "reversal", "amount"),
+    ("paid", "payment", "amount"),
+    ("charges", "charge", "count"),
+    ("payments", "payment", "count"),
+)
+
+
+def _totals(conn: Connection, sealed: list[seal.Seal], since: int | None) -> dict[str, int]:
+    """The ledger's totals: read whole, or (from `since` on) the sealed periods' as their seals recorded them plus
+    the rows posted after the latest seal."""
+    after = "" if since is None else f" WHERE period > {since}"
+    select = ", ".join(
+        f"(SELECT COALESCE({'count(*)' if what == 'count' else 'sum(amount)'}, 0) FROM {table}{after})"
+        for _, table, what in _TOTALS
+    )
+    row = conn.execute(text(f"SELECT {select}, (SELECT COALESCE(sum(amount_open), 0) FROM open_item)")).one()
+    totals = {name: int(v) for (name, _, _), v in zip(_TOTALS, row, strict=False)}
+    if since is not None:
+        for s in sealed:
+            for name, table, what in _TOTALS:
+                d = s.tables[table]
+                totals[name] += d.rows if what == "count" else d.amount
+    totals["open"] = int(row[-1])
+    totals["credit"] = totals["paid"] - totals["allocated"]
+    order = ("charges", "payments", "billed", "allocated", "written_off", "reversed", "open", "paid", "credit")
+    return {k: totals[k] for k in order}
 
 
 def _prove_latest_month(conn: Connection, rules: Rulebook) -> dict[str, list[tuple[object, ...]]]:

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, text
 from iuran.billing import account_status
 from iuran.billing.billable import BILLABLE, month_params, sql_segments
 from iuran.billing.deferral import deferred_join
+from iuran.billing.period import OPEN_PERIOD
 from iuran.billing.suspension import months_tolerated_sql
 from iuran.db.engine import create_temp_as, is_postgres
 from iuran.db.months import from_db, to_db
@@ -240,8 +241,9 @@ def bill_subsidy(conn: Connection, month: Month, now: dt.datetime, rules: Rulebo
     before = int(conn.execute(text("SELECT COALESCE(max(id), 0) FROM charge")).scalar_one())
     n = conn.execute(
         text(
-            "INSERT INTO charge (account_id, month, kind, members, amount, created_at) "
-            "SELECT account_id, :m, kind, due_persons - billed_persons, due_amount - billed_amount, :now "
+            "INSERT INTO charge (account_id, month, kind, members, amount, created_at, period) "
+            "SELECT account_id, :m, kind, due_persons - billed_persons, due_amount - billed_amount, :now,"
+            f" {OPEN_PERIOD} "
             f"FROM ({SUBSIDY_OWED.format(due='cycle_subsidy')}) o "
             "WHERE due_amount > billed_amount AND due_persons > billed_persons ORDER BY account_id, kind"
         ),

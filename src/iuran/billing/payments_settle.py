@@ -25,6 +25,7 @@ from iuran.billing import deferral, late_fee
 from iuran.billing.payable import DEFERS, DUE_COLUMNS, SETTLES, WRITES_OFF, due_items, sql_among
 from iuran.billing.payments_file import DETAIL_MAX, Rejection
 from iuran.billing.payments_staging import Dialect
+from iuran.billing.period import OPEN_PERIOD
 from iuran.billing.suspension import months_tolerated_sql
 from iuran.db.values import as_date
 from iuran.rules.rulebook import Rulebook
@@ -429,8 +430,9 @@ def write_payments(conn: Connection, batch_id: int | None) -> None:
     """
     conn.execute(
         text(
-            "INSERT INTO payment (id, reference, account_id, amount, paid_at, channel, batch_id)"
-            " SELECT payment_id, reference, account_id, amount, paid_at, channel, :batch FROM payimp_round"
+            "INSERT INTO payment (id, reference, account_id, amount, paid_at, channel, batch_id, period)"
+            f" SELECT payment_id, reference, account_id, amount, paid_at, channel, :batch, {OPEN_PERIOD}"
+            " FROM payimp_round"
             " WHERE payment_id IS NOT NULL"
         ),
         {"batch": batch_id},
@@ -441,8 +443,9 @@ def allocate(conn: Connection) -> None:
     """One allocation per (payment, charge), oldest month first; each settles the charge's whole balance."""
     conn.execute(
         text(
-            "INSERT INTO allocation (payment_id, charge_id, account_id, month, amount, allocated_on)"
-            f" SELECT x.payment_id, u.charge_id, u.account_id, u.month, u.amount_open, x.paid_on {_SETTLED_BY}"
+            "INSERT INTO allocation (payment_id, charge_id, account_id, month, amount, allocated_on, period)"
+            f" SELECT x.payment_id, u.charge_id, u.account_id, u.month, u.amount_open, x.paid_on, {OPEN_PERIOD}"
+            f" {_SETTLED_BY}"
             " ORDER BY x.payment_id, u.month, u.charge_id"
         )
     )
@@ -467,9 +470,9 @@ def write_off(conn: Connection) -> None:
     """Months in arrears beyond the cap, written off explicitly with the payment that reactivates the family."""
     conn.execute(
         text(
-            "INSERT INTO writeoff (charge_id, account_id, month, amount, reason, written_off_on, payment_id)"
+            "INSERT INTO writeoff (charge_id, account_id, month, amount, reason, written_off_on, payment_id, period)"
             f" SELECT u.charge_id, u.account_id, u.month, u.amount_open, '{WRITEOFF_REASON}', x.paid_on,"
-            f" x.payment_id {_WRITTEN_OFF_BY} ORDER BY x.payment_id, u.month, u.charge_id"
+            f" x.payment_id, {OPEN_PERIOD} {_WRITTEN_OFF_BY} ORDER BY x.payment_id, u.month, u.charge_id"
         )
     )
 

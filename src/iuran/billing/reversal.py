@@ -11,6 +11,7 @@ import datetime as dt
 from sqlalchemy import Connection, text
 
 from iuran.billing import account_status, credit
+from iuran.billing.period import OPEN_PERIOD
 from iuran.db.months import to_db
 from iuran.rules.month import Month
 from iuran.rules.rulebook import Rulebook
@@ -23,8 +24,8 @@ def reverse_person_charges(
     params = {"p": person_id, "m": to_db(after), "reason": reason, "d": reversed_on}
     conn.execute(
         text(
-            "INSERT INTO reversal (charge_id, person_id, account_id, month, amount, reason, reversed_on) "
-            "SELECT l.charge_id, l.person_id, c.account_id, l.month, l.amount, :reason, :d "
+            "INSERT INTO reversal (charge_id, person_id, account_id, month, amount, reason, reversed_on, period) "
+            f"SELECT l.charge_id, l.person_id, c.account_id, l.month, l.amount, :reason, :d, {OPEN_PERIOD} "
             "FROM charge_line l JOIN charge c ON c.id = l.charge_id "
             "WHERE l.person_id = :p AND l.month > :m AND l.amount > 0 "
             "AND NOT EXISTS (SELECT 1 FROM reversal r WHERE r.charge_id = l.charge_id AND r.person_id = l.person_id)"
@@ -60,8 +61,8 @@ def reverse_person_charges(
             ).one()
             conn.execute(
                 text(
-                    "INSERT INTO allocation (payment_id, charge_id, account_id, month, amount, allocated_on) "
-                    "VALUES (:p, :c, :a, :m, -:r, :d)"
+                    "INSERT INTO allocation (payment_id, charge_id, account_id, month, amount, allocated_on,"
+                    f" period) VALUES (:p, :c, :a, :m, -:r, :d, {OPEN_PERIOD})"
                 ),
                 {
                     "p": paid.payment_id,

@@ -32,6 +32,7 @@ from enum import StrEnum
 from sqlalchemy import Connection, text
 
 from iuran.billing import account_status, month_state
+from iuran.billing.period import OPEN_PERIOD
 from iuran.billing.turns import turn_of_payment
 from iuran.db.engine import is_postgres
 from iuran.db.months import from_db, to_db
@@ -274,8 +275,8 @@ def _charge(conn: Connection, claim: Claim, penalty: int, now: dt.datetime, rule
     charge_id = int(
         conn.execute(
             text(
-                "INSERT INTO charge (account_id, month, kind, members, amount, created_at)"
-                " VALUES (:a, :m, :k, 1, :x, :now) RETURNING id"
+                "INSERT INTO charge (account_id, month, kind, members, amount, created_at, period)"
+                f" VALUES (:a, :m, :k, 1, :x, :now, {OPEN_PERIOD}) RETURNING id"
             ),
             {"a": claim.account_id, "m": month, "k": PENALTY_KIND, "x": penalty, "now": now},
         ).scalar_one()

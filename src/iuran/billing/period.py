@@ -1,0 +1,36 @@
+"""The books' periods (docs/ledger.md, "Periods and seals").
+
+Every money row is posted in a period: the month whose cycle last started when it was written (0, the opening
+period, before the first cycle). A payment dated in May and imported after June's cycle started is posted in June:
+the period says when the books learnt of it, the row's own dates what it speaks of. The cycle of a month opens its
+period and seals the ones before it (`iuran.billing.seal`); a sealed period is never written again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Connection, text
+
+from iuran.db.partitions import ensure_line_partition
+
+OPENING = 0
+# The period a row written now is posted in, for the writers' INSERT … SELECT (evaluated once per statement).
+OPEN_PERIOD = "(SELECT COALESCE(max(month), 0) FROM ledger_period)"
+
+
+def open_period(conn: Connection) -> int:
+    return int(conn.execute(text(f"SELECT {OPEN_PERIOD}")).scalar_one())
+
+
+def periods(conn: Connection) -> list[int]:
+    """Every period opened, in order (the opening period first, once a cycle has run)."""
+    return [int(r[0]) for r in conn.execute(text("SELECT month FROM ledger_period ORDER BY month"))]
+
+
+def open_month(conn: Connection, month: int, now: dt.datetime) -> None:
+    """Open the period of `month` (and, at the first cycle, record the opening period before it)."""
+    if not periods(conn):
+        conn.execute(text("INSERT INTO ledger_period (month, opened_at) VALUES (:m, :t)"), {"m": OPENING, "t": now})
+    conn.execute(text("INSERT INTO ledger_period (month, opened_at) VALUES (:m, :t)"), {"m": month, "t": now})
+    ensure_line_partition(conn, month)

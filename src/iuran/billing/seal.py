@@ -1,0 +1,164 @@
+"""Sealed periods (docs/ledger.md, "Periods and seals"): when the cycle of a month starts, every period before it is
+closed and sealed, a digest over each of its rows (`iuran.billing.canonical`) chained to the previous seal.
+
+Corrections after a seal are new rows in the open period (allocations, reversals, write-offs), never edits: a sealed
+row that is altered, deleted or added (even with the append-only triggers set aside) changes its table's digest, and
+`recompute` names the period and the table. The chain (`chain_problems`) proves no seal was rewritten or left out
+without its successors; its head is what an auditor keeps outside the database (`iuran ledger verify` prints it).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from sqlalchemy import Connection, text
+
+from iuran.billing.canonical import (
+    CHUNK,
+    TABLES,
+    SealedTable,
+    TableDigest,
+    chunk_digests_of_lines,
+    chunks_digest,
+    line_sql,
+    seal_digest,
+)
+from iuran.billing.period import OPENING, open_month, periods
+from iuran.db.engine import is_postgres
+
+
+@dataclass(frozen=True)
+class Seal:
+    month: int
+    previous: str
+    digest: str
+    tables: dict[str, TableDigest]
+
+
+def table_digest(conn: Connection, table: SealedTable, period: int) -> TableDigest:
+    """The rows, amount and digest of one table's rows of `period`, as they are now."""
+    p = {"p": period}
+    where = f"{table.period} = :p"
+    amount = f"COALESCE(sum({table.amount}), 0)" if table.amount else "0"
+    rows, total = conn.execute(text(f"SELECT count(*), {amount} FROM {table.name} WHERE {where}"), p).one()
+    key = ", ".join(table.key)
+    if is_postgres(conn):
+        # The lines are cut into chunks and each chunk hashed in the server: only 32 bytes a chunk come back.
+        chunks = conn.execute(
+            text(
+                f"SELECT sha256(convert_to(string_agg(line, chr(10) ORDER BY n), 'UTF8')) FROM"
+                f" (SELECT {line_sql(table, True)} AS line, row_number() OVER (ORDER BY {key}) - 1 AS n"
+                f"  FROM {table.name} WHERE {where}) q GROUP BY n / {CHUNK} ORDER BY n / {CHUNK}"
+            ),
+            p,
+        )
+        digest = chunks_digest(bytes(r[0]) for r in chunks)
+    else:
+        lines = conn.execute(text(f"SELECT {line_sql(table, False)} FROM {table.name} WHERE {where} ORDER BY {key}"), p)
+        digest = chunks_digest(chunk_digests_of_lines(r[0] for r in lines))
+    return TableDigest(int(rows), int(total), digest)
+
+
+def period_digests(conn: Connection, period: int) -> dict[str, TableDigest]:
+    return {t.name: table_digest(conn, t, period) for t in TABLES}
+
+
+def seals(conn: Connection) -> list[Seal]:
+    """Every seal, in order, as stored."""
+    tables: dict[int, dict[str, TableDigest]] = {}
+    for month, name, rows, amount, digest in conn.execute(
+        text("SELECT month, table_name, rows, amount, digest FROM ledger_seal_table")
+    ):
+        tables.setdefault(int(month), {})[name] = TableDigest(int(rows), int(amount), digest)
+    return [
+        Seal(int(m), previous, digest, tables.get(int(m), {}))
+        for m, previous, digest in conn.execute(text("SELECT month, previous, digest FROM ledger_seal ORDER BY month"))
+    ]
+
+
+def seal_period(conn: Connection, period: int, previous: str, now: dt.datetime) -> Seal:
+    tables = period_digests(conn, period)
+    digest = seal_digest(period, previous, tables)
+    conn.execute(
+        text("INSERT INTO ledger_seal (month, previous, digest, sealed_at) VALUES (:m, :p, :d, :t)"),
+        {"m": period, "p": previous, "d": digest, "t": now},
+    )
+    conn.execute(
+        text("INSERT INTO ledger_seal_table (month, table_name, rows, amount, digest) VALUES (:m, :n, :r, :a, :d)"),
+        [{"m": period, "n": n, "r": d.rows, "a": d.amount, "d": d.digest} for n, d in tables.items()],
+    )
+    return Seal(period, previous, digest, tables)
+
+
+def start_period(conn: Connection, month: int, now: dt.datetime) -> int:
+    """The cycle's first step: seal every period before `month` not sealed yet, in order, and open `month`'s.
+    Returns the rows sealed."""
+    done = seals(conn)
+    previous = done[-1].digest if done else ""
+    sealed_months = {s.month for s in done}
+    rows = 0
+    for period in periods(conn) or [OPENING]:
+        if period >= month or period in sealed_months:
+            continue
+        seal = seal_period(conn, period, previous, now)
+        previous = seal.digest
+        rows += sum(d.rows for d in seal.tables.values())
+    open_month(conn, month, now)
+    return rows
+
+
+# --- proofs ----------------------------------------------------------------------------------------------------
+
+
+def chain_problems(conn: Connection) -> list[tuple[object, ...]]:
+    """Seals that do not follow from what they record, or do not chain to the seal before them: (month, why)."""
+    problems: list[tuple[object, ...]] = []
+    previous = ""
+    for seal in seals(conn):
+        if seal.previous != previous:
+            problems.append((seal.month, "previous digest is not the digest of the seal before it"))
+        elif set(seal.tables) != {t.name for t in TABLES} or seal.digest != seal_digest(
+            seal.month, seal.previous, seal.tables
+        ):
+            problems.append((seal.month, "digest does not follow from the tables it records"))
+        previous = seal.digest
+    opened = periods(conn)
+    sealed = {s.month for s in seals(conn)}
+    problems += [(m, "a period before the open one is not sealed") for m in opened[:-1] if m not in sealed]
+    return problems
+
+
+def recompute(conn: Connection, months: list[int]) -> list[tuple[object, ...]]:
+    """The sealed tables of `months` whose rows are not the rows sealed: (month, table, rows sealed, rows now)."""
+    stored = {s.month: s for s in seals(conn)}
+    problems: list[tuple[object, ...]] = []
+    for month in months:
+        seal = stored[month]
+        for table in TABLES:
+            now = table_digest(conn, table, month)
+            if seal.tables.get(table.name) != now:
+                was = seal.tables.get(table.name)
+                problems.append((month, table.name, was.rows if was else None, now.rows))
+    return problems
+
+
+def rows_outside_periods(conn: Connection, *, full: bool) -> list[tuple[object, ...]]:
+    """Rows posted in a period that was never opened: (table, period, rows). Without `full`, only those posted
+    after the open period (an index lookup); `full` reads every row's period."""
+    opened = periods(conn) or [OPENING]
+    problems: list[tuple[object, ...]] = []
+    for table in TABLES:
+        where = "p.month IS NULL" if full else f"t.{table.period} > {opened[-1]}"
+        if table.period != "period":  # the lines: a month of its own, checked against its charge by verify
+            continue
+        problems += [
+            (table.name, r[0], r[1])
+            for r in conn.execute(
+                text(
+                    f"SELECT t.period, count(*) FROM {table.name} t LEFT JOIN ledger_period p ON p.month = t.period"
+                    f" WHERE {where} GROUP BY t.period"
+                )
+            )
+        ]
+    return problems
