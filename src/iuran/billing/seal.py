@@ -149,7 +149,7 @@ def rows_outside_periods(conn: Connection, *, full: bool) -> list[tuple[object, 
     opened = periods(conn) or [OPENING]
     problems: list[tuple[object, ...]] = []
     for table in TABLES:
-        where = "p.month IS NULL" if full else f"t.{table.period} > {opened[-1]}"
+        where = f"p.month IS NULL AND t.period <> {OPENING}" if full else f"t.{table.period} > {opened[-1]}"
         if table.period != "period":  # the lines: a month of its own, checked against its charge by verify
             continue
         problems += [

@@ -153,4 +153,22 @@ def _append_only(tables: tuple[str, ...], postgres: bool) -> None:
 
 
 def downgrade() -> None:
-    raise NotImplementedError("periods and seals have no downgrade: restore a backup instead")
+    postgres = op.get_bind().dialect.name == "postgresql"
+    if postgres:
+        op.execute(f"CREATE TABLE charge_line_plain ({_LINE_COLUMNS})")
+        op.execute("INSERT INTO charge_line_plain SELECT * FROM charge_line")
+        op.execute("DROP TABLE charge_line")
+        op.execute("ALTER TABLE charge_line_plain RENAME TO charge_line")
+        op.execute("CREATE INDEX charge_line_person ON charge_line (person_id, month)")
+        op.execute("CREATE INDEX charge_line_month ON charge_line USING brin (month)")
+        for event, when in (("append_only", "UPDATE OR DELETE"), ("no_truncate", "TRUNCATE")):
+            op.execute(
+                f"CREATE TRIGGER charge_line_{event} BEFORE {when} ON charge_line "
+                "FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only()"
+            )
+    for table in _PERIOD_OF:
+        op.drop_index(f"{table}_period", table)
+        op.drop_column(table, "period")
+    op.drop_table("ledger_seal_table")
+    op.drop_table("ledger_seal")
+    op.drop_table("ledger_period")

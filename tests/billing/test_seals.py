@@ -1,0 +1,146 @@
+"""Sealed months on both databases: an untouched ledger verifies; a sealed row altered (triggers set aside),
+deleted or back-dated makes `iuran ledger verify` exit 1 naming the month and the table; a rewritten seal breaks
+the chain; an exported month re-verifies from its Parquet files, and a changed file is caught."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pyarrow.parquet as pq
+import pytest
+from sqlalchemy import Connection, Engine, text
+
+from iuran.db.engine import is_postgres
+from tests.conftest import RunIuran
+
+# kalteng-2023 plays August to November 2023: the opening period and August to October are sealed, November open.
+SEALED = (0, 202308, 202309, 202310)
+
+
+@pytest.fixture
+def branch(db_url: str, run_iuran: RunIuran) -> str:
+    code, _, err = run_iuran(
+        "synth", "--scenario", "kalteng-2023", "--scale", "0.002", "--seed", "1", "--database", db_url
+    )
+    assert code == 0, err
+    return db_url
+
+
+@contextmanager
+def triggers_set_aside(engine: Engine) -> Iterator[Connection]:
+    """A connection on which the append-only triggers do not fire: what someone with database access can do."""
+    with engine.begin() as c:
+        if is_postgres(c):
+            c.execute(text("SET LOCAL session_replication_role = replica"))
+            yield c
+            return
+        names = [r[0] for r in c.execute(text("SELECT name FROM sqlite_master WHERE type = 'trigger'"))]
+        sql = {r[0]: r[1] for r in c.execute(text("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))}
+        for name in names:
+            c.execute(text(f"DROP TRIGGER {name}"))
+        yield c
+        for name in names:
+            c.execute(text(sql[name]))
+
+
+def verify(run_iuran: RunIuran, url: str, *args: str) -> tuple[int, dict[str, object]]:
+    code, out, err = run_iuran("ledger", "verify", "--database", url, *args)
+    return code, json.loads(out)
+
+
+def test_an_untouched_ledger_verifies_daily_and_in_full(branch: str, run_iuran: RunIuran, engine: Engine) -> None:
+    with engine.connect() as c:
+        assert [r[0] for r in c.execute(text("SELECT month FROM ledger_seal ORDER BY month"))] == list(SEALED)
+        assert c.execute(text("SELECT max(month) FROM ledger_period")).scalar() == 202311
+    for args in ((), ("--full",)):
+        code, out = verify(run_iuran, branch, *args)
+        assert code == 0 and out["ok"], out
+        assert out["sealed"]["month"] == 202310  # type: ignore[index]
+    _, daily = verify(run_iuran, branch)
+    _, full = verify(run_iuran, branch, "--full")
+    assert daily["totals"] == full["totals"]  # the daily totals add the seals' to what was posted since
+
+
+TAMPERING = {
+    # a value no balance depends on: only the seal sees it
+    "update": (
+        "payment",
+        "UPDATE payment SET channel = 'teller' WHERE id = (SELECT min(id) FROM payment WHERE period = {m})",
+    ),
+    "update_line": (
+        "charge_line",
+        "UPDATE charge_line SET segment = 'pbpu' WHERE month = {m} AND person_id = "
+        "(SELECT min(person_id) FROM charge_line WHERE month = {m} AND segment <> 'pbpu')",
+    ),
+    "delete": ("allocation", "DELETE FROM allocation WHERE id = (SELECT max(id) FROM allocation WHERE period = {m})"),
+    "backdated_insert": (
+        "payment",
+        "INSERT INTO payment (reference, account_id, amount, paid_at, channel, period)"
+        " SELECT 'BACKDATED-1', min(account_id), 1000, '2023-09-15 10:00:00', 'teller', {m} FROM payment",
+    ),
+}
+
+
+@pytest.mark.unbalanced_books
+@pytest.mark.parametrize("how", sorted(TAMPERING))
+def test_a_tampered_sealed_month_is_named(branch: str, run_iuran: RunIuran, engine: Engine, how: str) -> None:
+    table, sql = TAMPERING[how]
+    with triggers_set_aside(engine) as c:
+        assert c.execute(text(sql.format(m=202309))).rowcount == 1
+    code, out = verify(run_iuran, branch, "--full")
+    assert code == 1
+    assert ["202309", table] == out["problems"]["sealed_rows_changed"][0][:2]  # type: ignore[index]
+
+
+@pytest.mark.unbalanced_books
+def test_the_daily_proof_recomputes_the_latest_seal(branch: str, run_iuran: RunIuran, engine: Engine) -> None:
+    table, sql = TAMPERING["update"]
+    with triggers_set_aside(engine) as c:
+        c.execute(text(sql.format(m=202310)))
+    code, out = verify(run_iuran, branch)
+    assert code == 1 and out["full"] is False
+    assert out["problems"]["sealed_rows_changed"] == [["202310", "payment", "367", "367"]]
+
+
+@pytest.mark.unbalanced_books
+def test_a_rewritten_seal_breaks_the_chain(branch: str, run_iuran: RunIuran, engine: Engine) -> None:
+    with triggers_set_aside(engine) as c:
+        c.execute(text("UPDATE ledger_seal_table SET rows = rows - 1 WHERE month = 202309 AND table_name = 'payment'"))
+    code, out = verify(run_iuran, branch)
+    assert code == 1
+    assert out["problems"]["seal_chain_broken"][0][0] == "202309"  # type: ignore[index]
+
+
+def test_an_exported_month_reverifies_from_its_files(
+    branch: str, run_iuran: RunIuran, engine: Engine, tmp_path: Path
+) -> None:
+    for month in ("2023-09", "2023-10"):
+        code, out, err = run_iuran(
+            "ledger", "export", "--month", month, "--output", str(tmp_path), "--database", branch
+        )
+        assert code == 0, err
+    with engine.connect() as c:
+        digest = c.execute(text("SELECT digest FROM ledger_seal WHERE month = 202310")).scalar()
+    assert json.loads(out)["digest"] == digest
+    code, result = verify(run_iuran, branch, "--archive", str(tmp_path))
+    assert code == 0 and result["ok"], result
+
+    # A changed value in an exported file is caught, naming the month and the table.
+    path = tmp_path / "ledger-202309" / "charge.parquet"
+    data = pq.read_table(path)
+    amounts = data.column("amount").to_pylist()
+    amounts[0] += 1
+    pq.write_table(data.set_column(data.schema.get_field_index("amount"), "amount", [amounts]), path)
+    code, result = verify(run_iuran, branch, "--archive", str(tmp_path))
+    assert code == 1
+    assert result["problems"]["archive_rows_changed"] == [["202309", "charge"]]
+
+
+def test_an_open_month_cannot_be_exported(branch: str, run_iuran: RunIuran, tmp_path: Path) -> None:
+    out = tmp_path / "archive"
+    code, _, err = run_iuran("ledger", "export", "--month", "2023-11", "--output", str(out), "--database", branch)
+    assert code == 2 and "month" in err and "not sealed" in err
+    assert not out.exists()
