@@ -8,13 +8,16 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import Connection, Engine, text
 
 from iuran.db.engine import is_postgres
-from tests.conftest import RunIuran
+
+if TYPE_CHECKING:
+    from conftest import RunIuran
 
 # kalteng-2023 plays August to November 2023: the opening period and August to October are sealed, November open.
 SEALED = (0, 202308, 202309, 202310)
@@ -47,7 +50,7 @@ def triggers_set_aside(engine: Engine) -> Iterator[Connection]:
 
 
 def verify(run_iuran: RunIuran, url: str, *args: str) -> tuple[int, dict[str, object]]:
-    code, out, err = run_iuran("ledger", "verify", "--database", url, *args)
+    code, out, _ = run_iuran("ledger", "verify", "--database", url, *args)
     return code, json.loads(out)
 
 
@@ -97,7 +100,7 @@ def test_a_tampered_sealed_month_is_named(branch: str, run_iuran: RunIuran, engi
 
 @pytest.mark.unbalanced_books
 def test_the_daily_proof_recomputes_the_latest_seal(branch: str, run_iuran: RunIuran, engine: Engine) -> None:
-    table, sql = TAMPERING["update"]
+    _, sql = TAMPERING["update"]
     with triggers_set_aside(engine) as c:
         c.execute(text(sql.format(m=202310)))
     code, out = verify(run_iuran, branch)

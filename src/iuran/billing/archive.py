@@ -120,7 +120,8 @@ def canonical_lines(table: SealedTable, data: pa.Table) -> list[str]:
         parts.append(pc.fill_null(pc.cast(values, pa.string()), NULL))
     if not parts or data.num_rows == 0:
         return []
-    return pc.binary_join_element_wise(*parts, SEPARATOR).to_pylist()
+    lines: list[str] = pc.binary_join_element_wise(*parts, SEPARATOR).to_pylist()
+    return lines
 
 
 def _file_digest(table: SealedTable, data: pa.Table) -> TableDigest:

@@ -73,7 +73,8 @@ def upgrade() -> None:
     for table, spoken in _PERIOD_OF.items():
         op.add_column(table, sa.Column("period", sa.Integer, nullable=False, server_default="0"))
         if cycles:
-            month = spoken if spoken == "month" else _month_of(spoken, postgres)
+            column = f"{table}.{spoken}"
+            month = column if spoken == "month" else _month_of(column, postgres)
             _rewrite(
                 table,
                 f"UPDATE {table} SET period = COALESCE("
