@@ -5,6 +5,7 @@ built after it does."""
 from __future__ import annotations
 
 import json
+import os
 import uuid
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 from alembic import command
-from sqlalchemy import Engine, MetaData, func, select, text
+from sqlalchemy import Engine, MetaData, create_engine, func, select, text
 
 from iuran.db.engine import is_postgres, make_engine
 from iuran.db.migrate import _config, upgrade
@@ -21,14 +22,21 @@ if TYPE_CHECKING:
     from conftest import RunIuran
 
 BEFORE = "0014"
+PG_ADMIN = os.environ.get("IURAN_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
+
+
+def _pg_admin() -> Engine:
+    return create_engine(PG_ADMIN.replace("postgresql://", "postgresql+psycopg://"), isolation_level="AUTOCOMMIT")
+
+
+def _pg_url(db: str) -> str:
+    return PG_ADMIN.rsplit("/", 1)[0] + "/" + db
 PERIOD_TABLES = ("charge", "payment", "allocation", "writeoff", "reversal", "arrears_deferral")
 
 
 @pytest.fixture
 def before_url(db_url: str, tmp_path: Path) -> Iterator[str]:
     """An empty database of the same backend at the revision before periods and seals."""
-    from conftest import _pg_admin, _pg_url
-
     if db_url.startswith("sqlite"):
         url = f"sqlite:///{tmp_path / 'before.sqlite'}"
     else:

@@ -5,6 +5,8 @@ the chain; an exported month re-verifies from its Parquet files, and a changed f
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -147,3 +149,41 @@ def test_an_open_month_cannot_be_exported(branch: str, run_iuran: RunIuran, tmp_
     code, _, err = run_iuran("ledger", "export", "--month", "2023-11", "--output", str(out), "--database", branch)
     assert code == 2 and "month" in err and "not sealed" in err
     assert not out.exists()
+
+
+AUDIT = Path(__file__).parents[2] / "docs" / "audit.md"
+
+
+def audit_script(tmp_path: Path) -> Path:
+    """The script of docs/audit.md, as an auditor saves it."""
+    text_ = AUDIT.read_text(encoding="utf-8")
+    script = text_.split("```python\n", 1)[1].split("```\n", 1)[0]
+    assert "iuran" not in "".join(line for line in script.splitlines() if line.startswith(("import", "from")))
+    path = tmp_path / "recompute_seal.py"
+    path.write_text(script, encoding="utf-8")
+    return path
+
+
+def test_the_audit_script_recomputes_a_seal_from_the_files_alone(
+    branch: str, run_iuran: RunIuran, engine: Engine, tmp_path: Path
+) -> None:
+    code, _, err = run_iuran("ledger", "export", "--month", "2023-09", "--output", str(tmp_path), "--database", branch)
+    assert code == 0, err
+    script = audit_script(tmp_path)
+    folder = tmp_path / "ledger-202309"
+    done = subprocess.run(
+        [sys.executable, "-I", str(script), str(folder)], capture_output=True, text=True, cwd=tmp_path
+    )
+    with engine.connect() as c:
+        digest = c.execute(text("SELECT digest FROM ledger_seal WHERE month = 202309")).scalar()
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split()[1] == digest
+
+    # One row less in a file: the script names the month and the table, and fails.
+    path = folder / "payment.parquet"
+    pq.write_table(pq.read_table(path).slice(1), path)
+    done = subprocess.run(
+        [sys.executable, "-I", str(script), str(folder)], capture_output=True, text=True, cwd=tmp_path
+    )
+    assert done.returncode == 1
+    assert "202309 payment" in done.stderr
