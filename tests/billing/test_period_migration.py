@@ -31,6 +31,8 @@ def _pg_admin() -> Engine:
 
 def _pg_url(db: str) -> str:
     return PG_ADMIN.rsplit("/", 1)[0] + "/" + db
+
+
 PERIOD_TABLES = ("charge", "payment", "allocation", "writeoff", "reversal", "arrears_deferral")
 
 

@@ -21,7 +21,7 @@ from iuran.billing import month_state, seal, turns
 from iuran.billing.billable import BILLABLE, UMK_JOIN, analyze, month_params, prepare_umk, sql_segments
 from iuran.billing.collection_figures import write_collection_snapshot
 from iuran.billing.credit import apply_credit
-from iuran.billing.deferral import deferred_join
+from iuran.billing.months_open import months_open_sql
 from iuran.billing.period import OPEN_PERIOD
 from iuran.billing.rates import write_rates
 from iuran.billing.suspension import months_tolerated_sql
@@ -308,9 +308,9 @@ def _bill(conn: Connection, step: _Step) -> int:
 def _status(conn: Connection, step: _Step) -> int:
     """Suspension from the 1st of the month for every account with more months in arrears than its payer kind's
     rule tolerates (`iuran.billing.suspension`)."""
-    p = month_params(step.month, step.now)
-    # Months in arrears: the distinct months before :m with an open item (an account may owe two kinds a month).
-    # One sort of the open items by account (a hash of every account × month would spill to disk).
+    p = month_params(step.month, step.now) | {"previous": to_db(step.month - 1)}
+    # Months in arrears: the distinct months before :m with an open item (an account may owe two kinds a month),
+    # added to the statuses of the month before (`iuran.billing.months_open`).
     create_temp_as(
         conn,
         "cycle_status",
@@ -322,9 +322,7 @@ def _status(conn: Connection, step: _Step) -> int:
         " s.active AS was_active, s.status_since AS was_since, a.opened_on AS opened_on,"
         f" {month_state.active_on_first(step.rules, 'o.counting')} AS active_on_first "
         "FROM account a "
-        "LEFT JOIN (SELECT i.account_id, count(DISTINCT i.month) AS months, sum(i.amount_open) AS amount,"
-        "  min(i.month) AS since, count(DISTINCT CASE WHEN f.charge_id IS NULL THEN i.month END) AS counting"
-        f"  FROM open_item i {deferred_join('i', ':m', ':first')} WHERE i.month < :m GROUP BY i.account_id) o"
+        f"LEFT JOIN ({months_open_sql(conn, to_db(step.month), to_db(step.month - 1))}) o"
         " ON o.account_id = a.id "
         "LEFT JOIN account_status s ON s.account_id = a.id",
         p,

@@ -8,6 +8,7 @@ and seals").
   the month they speak of (a charge's month, a payment's day, an allocation's, a write-off's, a reversal's,
   a deferral's), or 0.
 - `ledger_seal` and `ledger_seal_table`: a closed period's digest, per table and chained to the previous seal.
+- `open_item_month`: the open items of a month, which the cycle adds to the statuses of the month before.
 - PostgreSQL: `charge_line` becomes a table partitioned by month, one partition per month (and a default one for
   lines of a month that has none), each with its own index by (person, month): billing a month writes a fresh
   partition and a fresh index, whatever the years of history before it.
@@ -82,6 +83,8 @@ def upgrade() -> None:
                 postgres,
             )
         op.create_index(f"{table}_period", table, ["period"])
+    # The cycle adds the month before's open items to the statuses (iuran.billing.months_open): found by month.
+    op.create_index("open_item_month", "open_item", ["month"])
     if postgres:
         _partition_lines()
 
@@ -170,6 +173,7 @@ def downgrade() -> None:
     for table in _PERIOD_OF:
         op.drop_index(f"{table}_period", table)
         op.drop_column(table, "period")
+    op.drop_index("open_item_month", "open_item")
     op.drop_table("ledger_seal_table")
     op.drop_table("ledger_seal")
     op.drop_table("ledger_period")
