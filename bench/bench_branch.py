@@ -37,6 +37,7 @@ from sqlalchemy import Engine, create_engine, text
 
 from iuran.billing.cycle import last_finished_month
 from iuran.billing.payments import PaymentRequest
+from iuran.billing.period import OPEN_PERIOD
 from iuran.db.engine import make_engine
 from iuran.db.months import to_db
 from iuran.db.partitions import line_partition
@@ -185,8 +186,9 @@ def bare_insert_seconds(engine: Engine, month: Month, rows: int) -> float:
 
 def import_floor_seconds(engine: Engine, path: Path, batch_id: int) -> float:
     """The floor of importing `path`: a COPY of the file into a bare staging table, and a bare `INSERT … SELECT`
-    writing the payments and allocations the import wrote (batch `batch_id`) again into `payment` and `allocation`
-    (same tables, indexes and volume, new ids and references), all in one transaction, rolled back."""
+    writing the payments and allocations the import wrote (batch `batch_id`, found in the open period) again into
+    `payment` and `allocation` (same tables, indexes and volume, new ids and references), all in one transaction,
+    rolled back."""
     with engine.connect() as c:
         tx = c.begin()
         start = time.perf_counter()
@@ -205,7 +207,7 @@ def import_floor_seconds(engine: Engine, path: Path, batch_id: int) -> float:
             text(
                 "INSERT INTO payment (id, reference, account_id, amount, paid_at, channel, batch_id)"
                 " SELECT id + :o, reference || '-floor', account_id, amount, paid_at, channel, batch_id"
-                " FROM payment WHERE batch_id = :b ORDER BY id"
+                f" FROM payment WHERE period = {OPEN_PERIOD} AND batch_id = :b ORDER BY id"
             ),
             {"o": offset, "b": batch_id},
         ).rowcount
@@ -213,7 +215,8 @@ def import_floor_seconds(engine: Engine, path: Path, batch_id: int) -> float:
             text(
                 "INSERT INTO allocation (payment_id, charge_id, account_id, month, amount, allocated_on)"
                 " SELECT l.payment_id + :o, l.charge_id, l.account_id, l.month, l.amount, l.allocated_on"
-                " FROM allocation l JOIN payment p ON p.id = l.payment_id WHERE p.batch_id = :b ORDER BY l.id"
+                " FROM allocation l JOIN payment p ON p.id = l.payment_id"
+                f" WHERE l.period = {OPEN_PERIOD} AND p.period = {OPEN_PERIOD} AND p.batch_id = :b ORDER BY l.id"
             ),
             {"o": offset, "b": batch_id},
         )
