@@ -187,3 +187,20 @@ def test_the_audit_script_recomputes_a_seal_from_the_files_alone(
     )
     assert done.returncode == 1
     assert "202309 payment" in done.stderr
+
+
+@pytest.mark.unbalanced_books
+def test_the_daily_proof_sees_a_wrong_posting_since_the_seal(branch: str, run_iuran: RunIuran, engine: Engine) -> None:
+    """An allocation posted in the open period that pays an old charge twice over: the daily proof, which reads only
+    what was posted since the latest seal, finds the charge overpaid and its open item wrong."""
+    with engine.begin() as c:
+        c.execute(
+            text(
+                "INSERT INTO allocation (payment_id, charge_id, account_id, month, amount, allocated_on, period)"
+                " SELECT a.payment_id, a.charge_id, a.account_id, a.month, a.amount, a.allocated_on, 202311"
+                " FROM allocation a WHERE a.id = (SELECT min(id) FROM allocation WHERE period = 202308)"
+            )
+        )
+    code, out = verify(run_iuran, branch)
+    assert code == 1 and out["full"] is False
+    assert out["problems"]["charge_overpaid"] and out["problems"]["payment_overallocated"]

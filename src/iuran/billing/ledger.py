@@ -133,6 +133,47 @@ CHECKS: dict[str, str] = {
            OR p.account_id <> f.account_id""",
 }
 
+# The daily proof's own form of the checks that settle charges: the new charges of the periods from the latest
+# sealed one on (found by their period), and the older charges rows of those periods settled, each with its sums
+# looked up by its id (never a pass over the whole ledger).
+_SETTLED_OF = """
+SELECT c.id, c.account_id, c.month, c.kind, c.members, c.amount,
+       COALESCE((SELECT sum(x.amount) FROM allocation x WHERE x.charge_id = c.id), 0) AS allocated,
+       COALESCE((SELECT sum(x.amount) FROM writeoff x WHERE x.charge_id = c.id), 0) AS written_off,
+       COALESCE((SELECT sum(x.amount) FROM reversal x WHERE x.charge_id = c.id), 0) AS reversed
+FROM charge c"""
+_SETTLED_SINCE = " UNION ".join(
+    f"SELECT charge_id FROM {t} WHERE period >= {{since}}"
+    for t in ("allocation", "writeoff", "reversal", "arrears_deferral")
+)
+# A charge posted since the latest seal is settled only by rows posted since (a row settles a charge that exists).
+_SETTLED_NEW = """
+SELECT c.id, c.account_id, c.month, c.kind, c.members, c.amount,
+       COALESCE(al.amount, 0) AS allocated, COALESCE(w.amount, 0) AS written_off, COALESCE(rv.amount, 0) AS reversed
+FROM charge c
+LEFT JOIN (SELECT charge_id, sum(amount) AS amount FROM allocation WHERE period >= {since} GROUP BY charge_id) al
+  ON al.charge_id = c.id
+LEFT JOIN (SELECT charge_id, sum(amount) AS amount FROM writeoff WHERE period >= {since} GROUP BY charge_id) w
+  ON w.charge_id = c.id
+LEFT JOIN (SELECT charge_id, sum(amount) AS amount FROM reversal WHERE period >= {since} GROUP BY charge_id) rv
+  ON rv.charge_id = c.id
+WHERE c.period >= {since}"""
+_SETTLED_DAILY = f"{_SETTLED_NEW} UNION ALL {_SETTLED_OF} WHERE c.period < {{since}} AND c.id IN ({_SETTLED_SINCE})"
+DAILY: dict[str, str] = {
+    "charge_overpaid": f"SELECT s.id, {_BALANCE} FROM ({_SETTLED_DAILY}) s WHERE {_BALANCE} < 0",
+    "open_item_mismatch": f"""
+        SELECT s.id, {_BALANCE}, o.amount_open FROM ({_SETTLED_DAILY}) s
+        LEFT JOIN open_item o ON o.charge_id = s.id
+        WHERE ({_BALANCE} > 0 AND (o.amount_open IS NULL OR o.amount_open <> {_BALANCE}))
+           OR ({_BALANCE} <= 0 AND o.charge_id IS NOT NULL)""",
+    # A line of the periods since is of a contribution charge of its month (those charges found by kind and month).
+    "line_without_charge": """
+        SELECT l.charge_id, l.person_id FROM charge_line l
+        LEFT JOIN (SELECT id, month FROM charge WHERE kind = 'contribution' AND month >= {since}) c
+          ON c.id = l.charge_id
+        WHERE (c.id IS NULL OR l.month <> c.month) AND l.month >= {since}""",
+}
+
 _SCOPE_MARK = re.compile(r"\{(where|and) (charge|payment|account|period|lines):([\w.]+)\}")
 
 
@@ -169,12 +210,14 @@ def _scope(sql: str, since: int | None) -> str:
     return _SCOPE_MARK.sub(mark, sql)
 
 
-def _status_check(rules: Rulebook) -> str:
+def _status_check(rules: Rulebook, since: int | None) -> str:
     """Derived state: each account's status says what its open items say (months, Rupiah and the first month in
     arrears before its status month), and an active account has no more months open before it than its suspension
-    rule tolerates."""
-    tolerated = months_tolerated_sql("a.kind", "s.as_of_month", rules, day_of_month=None)
-    return f"""
+    rule tolerates. From `since` on: the accounts postings of those periods moved, each with its open items looked
+    up by account (a payer's are few; a pass over every account's arrears is `--full`'s)."""
+    if since is None:
+        tolerated = months_tolerated_sql("a.kind", "s.as_of_month", rules, day_of_month=None)
+        return f"""
         SELECT s.account_id, s.months_in_arrears, COALESCE(o.months, 0), s.arrears_amount, COALESCE(o.amount, 0)
         FROM account_status s
         JOIN account a ON a.id = s.account_id
@@ -183,11 +226,25 @@ def _status_check(rules: Rulebook) -> str:
                           count(DISTINCT CASE WHEN f.charge_id IS NULL THEN i.month END) AS counting
                    FROM open_item i JOIN account_status t ON t.account_id = i.account_id AND i.month < t.as_of_month
                    LEFT JOIN arrears_deferral f ON f.charge_id = i.charge_id AND f.due_month >= t.as_of_month
-                   {{where account:i.account_id}}
                    GROUP BY i.account_id) o ON o.account_id = s.account_id
-        WHERE (s.months_in_arrears <> COALESCE(o.months, 0) OR s.arrears_amount <> COALESCE(o.amount, 0)
+        WHERE s.months_in_arrears <> COALESCE(o.months, 0) OR s.arrears_amount <> COALESCE(o.amount, 0)
            OR COALESCE(s.unpaid_since, 0) <> COALESCE(o.since, 0)
-           OR (s.active AND COALESCE(o.counting, 0) > {tolerated})) {{and account:s.account_id}}"""
+           OR (s.active AND COALESCE(o.counting, 0) > {tolerated})"""
+    tolerated = months_tolerated_sql("x.kind", "x.as_of_month", rules, day_of_month=None)
+    items = "FROM open_item i WHERE i.account_id = s.account_id AND i.month < s.as_of_month"
+    return f"""
+        SELECT x.account_id, x.months_in_arrears, x.months, x.arrears_amount, x.amount FROM (
+          SELECT s.account_id, s.months_in_arrears, s.arrears_amount, s.unpaid_since, s.active, s.as_of_month, a.kind,
+                 (SELECT count(DISTINCT i.month) {items}) AS months,
+                 (SELECT COALESCE(sum(i.amount_open), 0) {items}) AS amount,
+                 (SELECT min(i.month) {items}) AS since,
+                 (SELECT count(DISTINCT i.month) FROM open_item i
+                  LEFT JOIN arrears_deferral f ON f.charge_id = i.charge_id AND f.due_month >= s.as_of_month
+                  WHERE i.account_id = s.account_id AND i.month < s.as_of_month AND f.charge_id IS NULL) AS counting
+          FROM account_status s JOIN account a ON a.id = s.account_id
+          WHERE s.account_id IN ({_touched("account", since)})) x
+        WHERE x.months_in_arrears <> x.months OR x.arrears_amount <> x.amount
+           OR COALESCE(x.unpaid_since, 0) <> COALESCE(x.since, 0) OR (x.active AND x.counting > {tolerated})"""
 
 
 @dataclass(frozen=True)
@@ -216,7 +273,9 @@ def verify(conn: Connection, rules: Rulebook | None = None, *, full: bool = True
     rules = rules or default_rulebook()
     sealed = seal.seals(conn)
     since = None if full or not sealed else sealed[-1].month
-    checks = CHECKS | {"status_disagrees_with_open_items": _status_check(rules)}
+    checks = CHECKS | {"status_disagrees_with_open_items": _status_check(rules, since)}
+    if since is not None:
+        checks |= {name: sql.format(since=since) for name, sql in DAILY.items()}
     problems = {
         name: [tuple(r) for r in conn.execute(text(f"SELECT * FROM ({_scope(sql, since)}) q LIMIT {SAMPLE}"))]
         for name, sql in checks.items()
