@@ -40,7 +40,7 @@ from iuran.billing.payments import PaymentRequest
 from iuran.billing.period import OPEN_PERIOD
 from iuran.db.engine import make_engine
 from iuran.db.months import to_db
-from iuran.db.partitions import line_partition
+from iuran.db.partitions import partition_name
 from iuran.rules.month import Month
 from iuran.rules.rulebook import default_rulebook
 from iuran.services.cycle import CycleResult, run_cycle
@@ -379,7 +379,7 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
                 clock.report(f"cycle {month}")
             rows = run.rows["bill"]
             bare_s = bare_insert_seconds(engine, month, rows)
-            lines = line_partition(to_db(month))
+            lines = partition_name("charge_line", to_db(month))
             say(f"vacuum {lines} after the bare insert (not measured): {vacuum(engine, lines):.1f} s")
             cycles.append(
                 {

@@ -46,7 +46,7 @@ from bench_branch import (
 )
 
 from iuran.db.months import to_db
-from iuran.db.partitions import line_partition
+from iuran.db.partitions import partition_name
 from iuran.rules.month import Month
 from iuran.rules.rulebook import default_rulebook
 from iuran.services.ledger import verify_books
@@ -148,8 +148,8 @@ def main(argv: list[str] | None = None) -> dict[str, object]:
             row["lines"] = run.rows.get("bill", 0)
             if n in measured:
                 row["bare_s"] = round(bare_insert_seconds(engine, month, int(row["lines"])), 4)  # type: ignore[call-overload]
-                vacuum(engine, line_partition(to_db(month)))
-                row["reports_s"] = {k: round(v, 3) for k, v in reports_seconds(engine, month).items()}
+                vacuum(engine, partition_name("charge_line", to_db(month)))
+                row["reports_s"] = {k: round(v, 5) for k, v in reports_seconds(engine, month).items()}
                 ok, seconds = verify_seconds(engine, month, full=False)
                 row["verify_s"], row["verify_ok"] = round(seconds, 2), ok
             row["wall_s"] = round(time.perf_counter() - began, 1)

@@ -115,6 +115,10 @@ def test_a_branch_built_before_periods_converts(
                     text("SELECT count(*) FROM pg_inherits WHERE inhparent = 'charge_line'::regclass")
                 ).scalar()
                 assert parts == 5  # August to November 2023 and the default partition
+                parts = c.execute(
+                    text("SELECT count(*) FROM pg_inherits WHERE inhparent = 'charge'::regclass")
+                ).scalar()
+                assert parts == 5  # the months billed, and the default one (the opening arrears)
         # The next cycle seals the converted periods exactly as the branch built after the migration seals its own.
         for url in (db_url, before_url):
             code, _, err = run_iuran(

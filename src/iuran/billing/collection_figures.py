@@ -135,7 +135,7 @@ _REVERSED = _Sql(
     "reversal",
     f"""
 SELECT c.month AS month, CAST(sum(v.amount) AS BIGINT) AS amount
-FROM reversal v JOIN charge c ON c.id = v.charge_id
+FROM reversal v JOIN charge c ON c.id = v.charge_id AND c.month = v.month
 WHERE {_BILLED_KINDS} AND c.month BETWEEN {{first}} AND {{last}} AND {{posted}}
 GROUP BY c.month
 """,
@@ -157,7 +157,7 @@ _ALLOCATED_TO_OPENING = _Sql(
     "allocation",
     f"""
 SELECT c.month AS month, CAST(sum(l.amount) AS BIGINT) AS amount
-FROM charge c JOIN allocation l ON l.charge_id = c.id
+FROM charge c JOIN allocation l ON l.charge_id = c.id AND l.month = c.month
 WHERE {_UNBILLED_KINDS} AND c.month IN ({{month_list}}) AND {{posted}}
 GROUP BY c.month
 """,
@@ -216,7 +216,7 @@ _ROWS = (
     _Sql(
         "reversal",
         "SELECT c.account_id AS account_id, c.month AS period, -v.amount AS billed, 0 AS collected, 0 AS cash"
-        " FROM reversal v JOIN charge c ON c.id = v.charge_id"
+        " FROM reversal v JOIN charge c ON c.id = v.charge_id AND c.month = v.month"
         f" WHERE {_BILLED_KINDS} AND c.month BETWEEN {{first}} AND {{last}} AND {{posted}}",
     ),
     _Sql(
@@ -228,7 +228,7 @@ _ROWS = (
     _Sql(
         "allocation",
         "SELECT c.account_id AS account_id, c.month AS period, 0 AS billed, -l.amount AS collected, 0 AS cash"
-        " FROM charge c JOIN allocation l ON l.charge_id = c.id"
+        " FROM charge c JOIN allocation l ON l.charge_id = c.id AND l.month = c.month"
         f" WHERE {_UNBILLED_KINDS} AND c.month IN ({{month_list}}) AND {{posted}}",
         MIXED,
     ),

@@ -67,8 +67,8 @@ CHECKS: dict[str, str] = {
         WHERE ({_BALANCE} > 0 AND (o.amount_open IS NULL OR o.amount_open <> {_BALANCE}))
            OR ({_BALANCE} <= 0 AND o.charge_id IS NOT NULL)""",
     "open_item_orphan": """
-        SELECT o.charge_id FROM open_item o LEFT JOIN charge c ON c.id = o.charge_id
-        WHERE (c.id IS NULL OR c.account_id <> o.account_id OR c.month <> o.month) {and charge:o.charge_id}""",
+        SELECT o.charge_id FROM open_item o LEFT JOIN charge c ON c.id = o.charge_id AND c.month = o.month
+        WHERE (c.id IS NULL OR c.account_id <> o.account_id) {and charge:o.charge_id}""",
     "lines_disagree_with_charge": """
         SELECT c.id, c.amount, l.amount, c.members, l.members FROM charge c
         LEFT JOIN (SELECT charge_id, sum(amount) AS amount, count(*) AS members FROM charge_line
@@ -143,7 +143,7 @@ SELECT c.id, c.account_id, c.month, c.kind, c.members, c.amount,
        COALESCE((SELECT sum(x.amount) FROM reversal x WHERE x.charge_id = c.id), 0) AS reversed
 FROM charge c"""
 _SETTLED_SINCE = " UNION ".join(
-    f"SELECT charge_id FROM {t} WHERE period >= {{since}}"
+    f"SELECT charge_id, month FROM {t} WHERE period >= {{since}}"
     for t in ("allocation", "writeoff", "reversal", "arrears_deferral")
 )
 # A charge posted since the latest seal is settled only by rows posted since (a row settles a charge that exists).
@@ -158,7 +158,9 @@ LEFT JOIN (SELECT charge_id, sum(amount) AS amount FROM writeoff WHERE period >=
 LEFT JOIN (SELECT charge_id, sum(amount) AS amount FROM reversal WHERE period >= {since} GROUP BY charge_id) rv
   ON rv.charge_id = c.id
 WHERE c.period >= {since}"""
-_SETTLED_DAILY = f"{_SETTLED_NEW} UNION ALL {_SETTLED_OF} WHERE c.period < {{since}} AND c.id IN ({_SETTLED_SINCE})"
+_SETTLED_DAILY = (
+    f"{_SETTLED_NEW} UNION ALL {_SETTLED_OF} WHERE c.period < {{since}} AND (c.id, c.month) IN ({_SETTLED_SINCE})"
+)
 DAILY: dict[str, str] = {
     "charge_overpaid": f"SELECT s.id, {_BALANCE} FROM ({_SETTLED_DAILY}) s WHERE {_BALANCE} < 0",
     "open_item_mismatch": f"""

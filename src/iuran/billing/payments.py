@@ -217,7 +217,8 @@ def posted_payment(conn: Connection, reference: str, *, duplicate: bool = False)
     ).one()
     months = conn.execute(
         text(
-            "SELECT 1, l.month, sum(l.amount) FROM allocation l JOIN charge c ON c.id = l.charge_id"
+            "SELECT 1, l.month, sum(l.amount) FROM allocation l"
+            " JOIN charge c ON c.id = l.charge_id AND c.month = l.month"
             f" WHERE l.payment_id = :p AND c.kind <> '{late_fee.KIND}' GROUP BY l.month"
             " UNION ALL SELECT 0, month, sum(amount) FROM writeoff WHERE payment_id = :p GROUP BY month"
             " ORDER BY 2"
@@ -226,7 +227,8 @@ def posted_payment(conn: Connection, reference: str, *, duplicate: bool = False)
     ).all()
     fee = conn.execute(
         text(
-            "SELECT COALESCE(sum(l.amount), 0) FROM allocation l JOIN charge c ON c.id = l.charge_id"
+            "SELECT COALESCE(sum(l.amount), 0) FROM allocation l"
+            " JOIN charge c ON c.id = l.charge_id AND c.month = l.month"
             f" WHERE l.payment_id = :p AND c.kind = '{late_fee.KIND}'"
         ),
         {"p": p.id},

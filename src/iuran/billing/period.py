@@ -12,7 +12,8 @@ import datetime as dt
 
 from sqlalchemy import Connection, text
 
-from iuran.db.partitions import ensure_line_partition
+from iuran.db.months import from_db, to_db
+from iuran.db.partitions import BY_MONTH, ensure_month_partition
 
 OPENING = 0
 # The period a row written now is posted in, for the writers' INSERT … SELECT (evaluated once per statement).
@@ -29,8 +30,13 @@ def periods(conn: Connection) -> list[int]:
 
 
 def open_month(conn: Connection, month: int, now: dt.datetime) -> None:
-    """Open the period of `month` (and, at the first cycle, record the opening period before it)."""
+    """Open the period of `month` (and, at the first cycle, record the opening period before it), with the
+    partitions of its charges and lines, and of the next month's charges (a payment dated after the month's end
+    may write a late fee of its own month before that month's cycle runs)."""
     if not periods(conn):
         conn.execute(text("INSERT INTO ledger_period (month, opened_at) VALUES (:m, :t)"), {"m": OPENING, "t": now})
     conn.execute(text("INSERT INTO ledger_period (month, opened_at) VALUES (:m, :t)"), {"m": month, "t": now})
-    ensure_line_partition(conn, month)
+    following = to_db(from_db(month) + 1)
+    for table in BY_MONTH:
+        ensure_month_partition(conn, table, month)
+    ensure_month_partition(conn, "charge", following)

@@ -26,7 +26,7 @@ def reverse_person_charges(
         text(
             "INSERT INTO reversal (charge_id, person_id, account_id, month, amount, reason, reversed_on, period) "
             f"SELECT l.charge_id, l.person_id, c.account_id, l.month, l.amount, :reason, :d, {OPEN_PERIOD} "
-            "FROM charge_line l JOIN charge c ON c.id = l.charge_id "
+            "FROM charge_line l JOIN charge c ON c.id = l.charge_id AND c.month = l.month "
             "WHERE l.person_id = :p AND l.month > :m AND l.amount > 0 "
             "AND NOT EXISTS (SELECT 1 FROM reversal r WHERE r.charge_id = l.charge_id AND r.person_id = l.person_id)"
         ),

@@ -9,9 +9,11 @@ and seals").
   a deferral's), or 0.
 - `ledger_seal` and `ledger_seal_table`: a closed period's digest, per table and chained to the previous seal.
 - `open_item_month`: the open items of a month, which the cycle adds to the statuses of the month before.
-- PostgreSQL: `charge_line` becomes a table partitioned by month, one partition per month (and a default one for
-  lines of a month that has none), each with its own index by (person, month): billing a month writes a fresh
-  partition and a fresh index, whatever the years of history before it.
+- PostgreSQL: `charge_line` and `charge` become tables partitioned by month, one partition per month (and a
+  default one for rows of a month that has none: the opening arrears, odd months), each with its own indexes (the
+  lines' by person and month, the charges' unique account × month × kind): billing a month writes fresh partitions
+  and fresh indexes, whatever the years of history before it. A partitioned `charge` is keyed by id and month, so
+  the foreign keys to `charge.id` go (`iuran ledger verify` proves every reference, as it does those of 0004).
 
 Revision ID: 0015
 Revises: 0014
@@ -87,6 +89,7 @@ def upgrade() -> None:
     op.create_index("open_item_month", "open_item", ["month"])
     if postgres:
         _partition_lines()
+        _partition_charges()
 
 
 def _month_of(column: str, postgres: bool) -> str:
@@ -137,6 +140,66 @@ def _partition_lines() -> None:
         )
 
 
+# The charge kinds an account may owe more than once a month (migration 0012).
+_REPEATED = "('subsidy_central', 'subsidy_pemda', 'service_penalty')"
+# Foreign keys to `charge.id`, which a partitioned table cannot serve (its key is the id and the month);
+# `iuran ledger verify` proves each reference (reversal_without_line, deferral_disagrees_with_charge,
+# penalty_disagrees_with_claim).
+_TO_CHARGE = (
+    ("reversal", "reversal_charge_id_fkey"),
+    ("arrears_deferral", "arrears_deferral_charge_id_fkey"),
+    ("claim_event", "claim_event_charge_id_fkey"),
+)
+
+
+def _partition_charges() -> None:
+    """`charge` partitioned by month: a partition per month a cycle billed, the months before the first cycle
+    (the opening arrears) and any other in the default one."""
+    for table, constraint in _TO_CHARGE:
+        op.execute(f"ALTER TABLE {table} DROP CONSTRAINT IF EXISTS {constraint}")
+    op.execute("ALTER TABLE charge RENAME TO charge_unpartitioned")
+    for index in ("charge_once", "charge_kind_month", "charge_period"):
+        op.execute(f"DROP INDEX {index}")
+    op.execute("ALTER TABLE charge_unpartitioned DROP CONSTRAINT charge_pkey")
+    op.execute(
+        "CREATE TABLE charge (id BIGINT NOT NULL DEFAULT nextval('charge_id_seq'), account_id BIGINT NOT NULL,"
+        " month INTEGER NOT NULL, kind VARCHAR(16) NOT NULL, members INTEGER NOT NULL, amount BIGINT NOT NULL,"
+        " created_at TIMESTAMP WITHOUT TIME ZONE NOT NULL, period INTEGER NOT NULL DEFAULT 0,"
+        " CONSTRAINT charge_amount CHECK (amount >= 0), CONSTRAINT charge_pkey PRIMARY KEY (id, month))"
+        " PARTITION BY RANGE (month)"
+    )
+    op.execute("ALTER SEQUENCE charge_id_seq OWNED BY charge.id")
+    op.execute("CREATE TABLE charge_default PARTITION OF charge DEFAULT")
+    months = [
+        r[0]
+        for r in op.get_bind().execute(
+            sa.text(
+                "SELECT DISTINCT month FROM charge_unpartitioned"
+                " WHERE month >= (SELECT COALESCE(min(month), 0) FROM cycle_step)"
+            )
+        )
+    ]
+    for month in months:
+        op.execute(f"CREATE TABLE charge_{month} PARTITION OF charge FOR VALUES FROM ({month}) TO ({month + 1})")
+    op.execute(
+        "INSERT INTO charge SELECT id, account_id, month, kind, members, amount, created_at, period"
+        " FROM charge_unpartitioned"
+    )
+    op.execute("DROP TABLE charge_unpartitioned")
+    op.execute(f"CREATE UNIQUE INDEX charge_once ON charge (account_id, month, kind) WHERE kind NOT IN {_REPEATED}")
+    op.execute("CREATE INDEX charge_kind_month ON charge (kind, month) INCLUDE (amount, account_id)")
+    op.execute("CREATE INDEX charge_period ON charge (period)")
+    op.execute(
+        "CREATE TRIGGER charge_append_only BEFORE UPDATE OR DELETE ON charge "
+        "FOR EACH ROW EXECUTE FUNCTION ledger_append_only()"
+    )
+    for name in ("charge", "charge_default", *(f"charge_{m}" for m in months)):
+        op.execute(
+            f"CREATE TRIGGER {name}_no_truncate BEFORE TRUNCATE ON {name} "
+            "FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only()"
+        )
+
+
 def _append_only(tables: tuple[str, ...], postgres: bool) -> None:
     for table in tables:
         if postgres:
@@ -170,6 +233,8 @@ def downgrade() -> None:
                 f"CREATE TRIGGER charge_line_{event} BEFORE {when} ON charge_line "
                 "FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only()"
             )
+    if postgres:
+        _unpartition_charges()
     for table in _PERIOD_OF:
         op.drop_index(f"{table}_period", table)
         op.drop_column(table, "period")
@@ -177,3 +242,28 @@ def downgrade() -> None:
     op.drop_table("ledger_seal_table")
     op.drop_table("ledger_seal")
     op.drop_table("ledger_period")
+
+
+def _unpartition_charges() -> None:
+    op.execute(
+        "CREATE TABLE charge_plain (id BIGINT NOT NULL DEFAULT nextval('charge_id_seq'), account_id BIGINT NOT NULL,"
+        " month INTEGER NOT NULL, kind VARCHAR(16) NOT NULL, members INTEGER NOT NULL,"
+        " amount BIGINT NOT NULL, created_at TIMESTAMP WITHOUT TIME ZONE NOT NULL, period INTEGER NOT NULL DEFAULT 0,"
+        " CONSTRAINT charge_plain_amount CHECK (amount >= 0))"
+    )
+    op.execute("ALTER SEQUENCE charge_id_seq OWNED BY charge_plain.id")
+    op.execute("INSERT INTO charge_plain SELECT * FROM charge")
+    op.execute("DROP TABLE charge")
+    op.execute("ALTER TABLE charge_plain RENAME TO charge")
+    op.execute("ALTER TABLE charge RENAME CONSTRAINT charge_plain_amount TO charge_amount")
+    op.execute("ALTER TABLE charge ADD CONSTRAINT charge_pkey PRIMARY KEY (id)")
+    op.execute(f"CREATE UNIQUE INDEX charge_once ON charge (account_id, month, kind) WHERE kind NOT IN {_REPEATED}")
+    op.execute("CREATE INDEX charge_kind_month ON charge (kind, month) INCLUDE (amount, account_id)")
+    op.execute("CREATE INDEX charge_period ON charge (period)")
+    for table, constraint in _TO_CHARGE:
+        op.execute(f"ALTER TABLE {table} ADD CONSTRAINT {constraint} FOREIGN KEY (charge_id) REFERENCES charge (id)")
+    for event, when in (("append_only", "UPDATE OR DELETE"), ("no_truncate", "TRUNCATE")):
+        op.execute(
+            f"CREATE TRIGGER charge_{event} BEFORE {when} ON charge "
+            "FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only()"
+        )
