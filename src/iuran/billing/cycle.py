@@ -27,6 +27,7 @@ from iuran.billing.rates import write_rates
 from iuran.billing.suspension import months_tolerated_sql
 from iuran.db.engine import create_temp_as, is_postgres
 from iuran.db.months import from_db, to_db
+from iuran.db.partitions import month_table
 from iuran.rules.month import Month
 from iuran.rules.payment_policy import WHOLE_BILL, payers_settling
 from iuran.rules.rulebook import Rulebook
@@ -298,7 +299,7 @@ def _bill(conn: Connection, step: _Step) -> int:
     apply_credit(conn, p, payers_settling(WHOLE_BILL, step.month.first_day(), step.rules))
     for table in ("cycle_charge", "cycle_charge_id", "cycle_umk"):
         conn.execute(text(f"DROP TABLE {table}"))
-    analyze(conn, "charge", "open_item")
+    analyze(conn, month_table(conn, "charge", to_db(step.month)), "open_item")  # the month's charges: their partition
     return lines
 
 

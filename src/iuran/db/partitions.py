@@ -36,3 +36,12 @@ def ensure_month_partition(conn: Connection, table: str, month: int) -> None:
             "FOR EACH STATEMENT EXECUTE FUNCTION ledger_append_only()"
         )
     )
+
+
+def month_table(conn: Connection, table: str, month: int) -> str:
+    """Where `table`'s rows of `month` are: their partition on PostgreSQL when it is there, else the table (for
+    statistics of a month's new rows, which need not sample every month before it)."""
+    if not is_postgres(conn):
+        return table
+    name = partition_name(table, month)
+    return name if conn.execute(text("SELECT to_regclass(:n)"), {"n": name}).scalar() is not None else table
