@@ -41,7 +41,9 @@ LEFT JOIN (SELECT charge_id, sum(amount) AS amount FROM reversal {where charge:c
 
 _BALANCE = "(s.amount - s.allocated - s.written_off - s.reversed)"
 
-# Each check returns the offending rows. `{where KIND:COLUMN}` and `{and KIND:COLUMN}` mark where the daily proof
+# Each check returns the offending rows. A row that points at a charge is joined to it by id and month: the month
+# is part of a charge's key (PostgreSQL partitions the charges by month), and a row of another month than its
+# charge's finds none. `{where KIND:COLUMN}` and `{and KIND:COLUMN}` mark where the daily proof
 # keeps to what changed since the last seal (`_scope`): `charge`, `payment`, `account` the charges, payments and
 # accounts a row posted since touched; `period` a row's own period, `lines` a line's month. `--full` drops them.
 CHECKS: dict[str, str] = {
@@ -82,8 +84,8 @@ CHECKS: dict[str, str] = {
         SELECT l.charge_id, l.person_id FROM charge_line l LEFT JOIN charge c ON c.id = l.charge_id
         WHERE (c.id IS NULL OR l.month <> c.month) {and lines:l.month}""",
     "allocation_without_charge": """
-        SELECT a.id FROM allocation a LEFT JOIN charge c ON c.id = a.charge_id
-        WHERE (c.id IS NULL OR c.account_id <> a.account_id OR c.month <> a.month) {and period:a.period}""",
+        SELECT a.id FROM allocation a LEFT JOIN charge c ON c.id = a.charge_id AND c.month = a.month
+        WHERE (c.id IS NULL OR c.account_id <> a.account_id) {and period:a.period}""",
     "allocation_to_other_account": """
         SELECT a.id FROM allocation a JOIN payment p ON p.id = a.payment_id
         WHERE p.account_id <> a.account_id {and period:a.period}""",
@@ -95,13 +97,13 @@ CHECKS: dict[str, str] = {
         {where payment:p.id}
         GROUP BY p.id, p.amount HAVING sum(a.amount) > p.amount OR sum(a.amount) < 0""",
     "writeoff_without_charge": """
-        SELECT w.id FROM writeoff w LEFT JOIN charge c ON c.id = w.charge_id
-        WHERE (c.id IS NULL OR c.account_id <> w.account_id OR c.month <> w.month) {and period:w.period}""",
+        SELECT w.id FROM writeoff w LEFT JOIN charge c ON c.id = w.charge_id AND c.month = w.month
+        WHERE (c.id IS NULL OR c.account_id <> w.account_id) {and period:w.period}""",
     "reversal_without_line": """
         SELECT r.id FROM reversal r
         LEFT JOIN charge_line l ON l.charge_id = r.charge_id AND l.person_id = r.person_id AND l.month = r.month
-        LEFT JOIN charge c ON c.id = r.charge_id
-        WHERE (l.charge_id IS NULL OR r.amount > l.amount OR c.account_id <> r.account_id OR c.month <> r.month)
+        LEFT JOIN charge c ON c.id = r.charge_id AND c.month = r.month
+        WHERE (l.charge_id IS NULL OR c.id IS NULL OR r.amount > l.amount OR c.account_id <> r.account_id)
         {and period:r.period}""",
     # Every service penalty is the penalty of one recorded claim: its account, month of admission and amount
     # (iuran.billing.service_penalty); every claim with a penalty has its charge.
@@ -128,8 +130,8 @@ CHECKS: dict[str, str] = {
     # payments.
     "deferral_disagrees_with_charge": """
         SELECT f.charge_id, f.payment_id FROM arrears_deferral f
-        LEFT JOIN charge c ON c.id = f.charge_id LEFT JOIN payment p ON p.id = f.payment_id
-        WHERE c.id IS NULL OR p.id IS NULL OR c.account_id <> f.account_id OR c.month <> f.month
+        LEFT JOIN charge c ON c.id = f.charge_id AND c.month = f.month LEFT JOIN payment p ON p.id = f.payment_id
+        WHERE c.id IS NULL OR p.id IS NULL OR c.account_id <> f.account_id
            OR p.account_id <> f.account_id""",
 }
 
