@@ -81,7 +81,8 @@ CHECKS: dict[str, str] = {
         SELECT l.charge_id, l.person_id FROM charge_line l LEFT JOIN person p ON p.id = l.person_id
         WHERE p.id IS NULL {and lines:l.month}""",
     "line_without_charge": """
-        SELECT l.charge_id, l.person_id FROM charge_line l LEFT JOIN charge c ON c.id = l.charge_id AND c.month = l.month
+        SELECT l.charge_id, l.person_id FROM charge_line l
+        LEFT JOIN charge c ON c.id = l.charge_id AND c.month = l.month
         WHERE c.id IS NULL {and lines:l.month}""",
     "allocation_without_charge": """
         SELECT a.id FROM allocation a LEFT JOIN charge c ON c.id = a.charge_id AND c.month = a.month
