@@ -60,6 +60,12 @@ def test_an_untouched_ledger_verifies_daily_and_in_full(branch: str, run_iuran: 
     with engine.connect() as c:
         assert [r[0] for r in c.execute(text("SELECT month FROM ledger_seal ORDER BY month"))] == list(SEALED)
         assert c.execute(text("SELECT max(month) FROM ledger_period")).scalar() == 202311
+        if is_postgres(c):  # each cycle opened its month's partitions, and the next month's for charges
+            partitions = "SELECT c.relname FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid"
+            parts = {r[0] for r in c.execute(text(f"{partitions} WHERE i.inhparent = 'charge'::regclass"))}
+            assert parts == {"charge_default"} | {f"charge_{m}" for m in (202308, 202309, 202310, 202311, 202312)}
+            lines = {r[0] for r in c.execute(text(f"{partitions} WHERE i.inhparent = 'charge_line'::regclass"))}
+            assert lines == {"charge_line_default"} | {f"charge_line_{m}" for m in (202308, 202309, 202310, 202311)}
     for args in ((), ("--full",)):
         code, out = verify(run_iuran, branch, *args)
         assert code == 0 and out["ok"], out
