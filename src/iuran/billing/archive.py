@@ -35,6 +35,7 @@ from iuran.billing.canonical import (
     seal_digest,
 )
 from iuran.db.engine import is_postgres
+from iuran.db.months import from_db, to_db
 from iuran.rules.errors import RuleInputError
 
 MANIFEST = "seal.json"
@@ -130,14 +131,14 @@ def _file_digest(table: SealedTable, data: pa.Table) -> TableDigest:
     return TableDigest(data.num_rows, amount, digest)
 
 
-def verify_archive(directory: Path, conn: Connection | None = None) -> dict[str, list[tuple[object, ...]]]:
+def verify_archive(directory: Path, conn: Connection) -> dict[str, list[tuple[object, ...]]]:
     """Every exported month under `directory` against its own seal, the chain between exported months that follow
-    one another, and (with `conn`) the database's seal of the month: the problems, each naming the month."""
+    one another, and the database's seal of the month: the problems, each naming the month."""
     folders = sorted(p for p in directory.glob("ledger-*") if (p / MANIFEST).is_file())
     if not folders:
         raise RuleInputError("archive", "a folder of exported months (ledger-YYYYMM/seal.json)", f"none in {directory}")
     problems: dict[str, list[tuple[object, ...]]] = {"archive_rows_changed": [], "archive_seal_broken": []}
-    in_db = {s.month: s.digest for s in seal.seals(conn)} if conn is not None else {}
+    in_db = {s.month: s.digest for s in seal.seals(conn)}
     manifests = [json.loads((f / MANIFEST).read_text(encoding="utf-8")) for f in folders]
     by_month = {m["month"]: m for m in manifests}
     for folder, manifest in zip(folders, manifests, strict=True):
@@ -153,15 +154,9 @@ def verify_archive(directory: Path, conn: Connection | None = None) -> dict[str,
             or seal_digest(month, manifest["previous"], recorded) != manifest["digest"]
         ):
             problems["archive_seal_broken"].append((month, "digest does not follow from the tables it records"))
-        before = _month_before(month)
+        before = to_db(from_db(month) - 1) if month else None
         if before in by_month and by_month[before]["digest"] != manifest["previous"]:
             problems["archive_seal_broken"].append((month, f"does not chain to the exported {before}"))
-        if conn is not None and in_db.get(month) != manifest["digest"]:
+        if in_db.get(month) != manifest["digest"]:
             problems["archive_seal_broken"].append((month, "not the database's seal of the month"))
     return problems
-
-
-def _month_before(month: int) -> int:
-    """The calendar month before a yyyymm month (the periods of cycles follow one another)."""
-    year, m = divmod(month, 100)
-    return (year - 1) * 100 + 12 if m == 1 else month - 1

@@ -34,10 +34,6 @@ class SealedTable:
     period: str = "period"
     amount: str = "amount"
 
-    @property
-    def column_names(self) -> tuple[str, ...]:
-        return tuple(c for c, _ in self.columns)
-
 
 TABLES: tuple[SealedTable, ...] = (
     SealedTable(
@@ -145,7 +141,6 @@ TABLES: tuple[SealedTable, ...] = (
         amount="",
     ),
 )
-BY_NAME = {t.name: t for t in TABLES}
 
 
 @dataclass(frozen=True)

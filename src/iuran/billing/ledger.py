@@ -82,7 +82,7 @@ CHECKS: dict[str, str] = {
         WHERE p.id IS NULL {and lines:l.month}""",
     "line_without_charge": """
         SELECT l.charge_id, l.person_id FROM charge_line l
-        LEFT JOIN charge c ON c.id = l.charge_id AND c.month = l.month
+        LEFT JOIN charge c ON c.id = l.charge_id AND c.month = l.month {and lines:c.month}
         WHERE c.id IS NULL {and lines:l.month}""",
     "allocation_without_charge": """
         SELECT a.id FROM allocation a LEFT JOIN charge c ON c.id = a.charge_id AND c.month = a.month
@@ -171,12 +171,6 @@ DAILY: dict[str, str] = {
         LEFT JOIN open_item o ON o.charge_id = s.id
         WHERE ({_BALANCE} > 0 AND (o.amount_open IS NULL OR o.amount_open <> {_BALANCE}))
            OR ({_BALANCE} <= 0 AND o.charge_id IS NOT NULL)""",
-    # A line of the periods since is of a contribution charge of its month (those charges found by kind and month).
-    "line_without_charge": """
-        SELECT l.charge_id, l.person_id FROM charge_line l
-        LEFT JOIN (SELECT id, month FROM charge WHERE kind = 'contribution' AND month >= {since}) c
-          ON c.id = l.charge_id
-        WHERE (c.id IS NULL OR l.month <> c.month) AND l.month >= {since}""",
 }
 
 _SCOPE_MARK = re.compile(r"\{(where|and) (charge|payment|account|period|lines):([\w.]+)\}")
@@ -285,8 +279,8 @@ def verify(conn: Connection, rules: Rulebook | None = None, *, full: bool = True
         name: [tuple(r) for r in conn.execute(text(f"SELECT * FROM ({_scope(sql, since)}) q LIMIT {SAMPLE}"))]
         for name, sql in checks.items()
     }
-    problems["seal_chain_broken"] = seal.chain_problems(conn)
-    problems["sealed_rows_changed"] = seal.recompute(conn, [s.month for s in sealed] if since is None else [since])
+    problems["seal_chain_broken"] = seal.chain_problems(conn, sealed)
+    problems["sealed_rows_changed"] = seal.recompute(conn, sealed if since is None else sealed[-1:])
     problems["rows_outside_periods"] = seal.rows_outside_periods(conn, full=since is None)
     if since is None:  # the derived state of the latest month, rebuilt by its cycle from the books whole
         problems |= _prove_latest_month(conn, rules)

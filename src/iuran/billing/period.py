@@ -20,10 +20,6 @@ OPENING = 0
 OPEN_PERIOD = "(SELECT COALESCE(max(month), 0) FROM ledger_period)"
 
 
-def open_period(conn: Connection) -> int:
-    return int(conn.execute(text(f"SELECT {OPEN_PERIOD}")).scalar_one())
-
-
 def periods(conn: Connection) -> list[int]:
     """Every period opened, in order (the opening period first, once a cycle has run)."""
     return [int(r[0]) for r in conn.execute(text("SELECT month FROM ledger_period ORDER BY month"))]

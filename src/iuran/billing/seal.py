@@ -111,11 +111,12 @@ def start_period(conn: Connection, month: int, now: dt.datetime) -> int:
 # --- proofs ----------------------------------------------------------------------------------------------------
 
 
-def chain_problems(conn: Connection) -> list[tuple[object, ...]]:
-    """Seals that do not follow from what they record, or do not chain to the seal before them: (month, why)."""
+def chain_problems(conn: Connection, stored: list[Seal]) -> list[tuple[object, ...]]:
+    """Of the seals `stored` (in order), those that do not follow from what they record, or do not chain to the seal
+    before them; and the periods left unsealed between them: (month, why)."""
     problems: list[tuple[object, ...]] = []
     previous = ""
-    for seal in seals(conn):
+    for seal in stored:
         if seal.previous != previous:
             problems.append((seal.month, "previous digest is not the digest of the seal before it"))
         elif set(seal.tables) != {t.name for t in TABLES} or seal.digest != seal_digest(
@@ -125,7 +126,7 @@ def chain_problems(conn: Connection) -> list[tuple[object, ...]]:
         previous = seal.digest
     # Every period before the latest seal is sealed. (Periods a migration found, after the latest seal and before
     # the open one, are sealed by the next cycle.)
-    sealed = {s.month for s in seals(conn)}
+    sealed = {s.month for s in stored}
     last = max(sealed, default=None)
     problems += [
         (m, "a period before the latest seal is not sealed")
@@ -135,17 +136,15 @@ def chain_problems(conn: Connection) -> list[tuple[object, ...]]:
     return problems
 
 
-def recompute(conn: Connection, months: list[int]) -> list[tuple[object, ...]]:
-    """The sealed tables of `months` whose rows are not the rows sealed: (month, table, rows sealed, rows now)."""
-    stored = {s.month: s for s in seals(conn)}
+def recompute(conn: Connection, stored: list[Seal]) -> list[tuple[object, ...]]:
+    """The tables of the seals `stored` whose rows are not the rows sealed: (month, table, rows sealed, rows now)."""
     problems: list[tuple[object, ...]] = []
-    for month in months:
-        seal = stored[month]
+    for seal in stored:
         for table in TABLES:
-            now = table_digest(conn, table, month)
-            if seal.tables.get(table.name) != now:
-                was = seal.tables.get(table.name)
-                problems.append((month, table.name, was.rows if was else None, now.rows))
+            now = table_digest(conn, table, seal.month)
+            was = seal.tables.get(table.name)
+            if was != now:
+                problems.append((seal.month, table.name, was.rows if was else None, now.rows))
     return problems
 
 
@@ -154,8 +153,8 @@ def rows_outside_periods(conn: Connection, *, full: bool) -> list[tuple[object, 
     after the open period (an index lookup); `full` reads every row's period."""
     opened = periods(conn) or [OPENING]
     problems: list[tuple[object, ...]] = []
+    where = f"p.month IS NULL AND t.period <> {OPENING}" if full else f"t.period > {opened[-1]}"
     for table in TABLES:
-        where = f"p.month IS NULL AND t.period <> {OPENING}" if full else f"t.{table.period} > {opened[-1]}"
         if table.period != "period":  # the lines: a month of its own, checked against its charge by verify
             continue
         problems += [

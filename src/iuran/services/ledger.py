@@ -23,6 +23,7 @@ def export_sealed_month(uow: UnitOfWork, month: Month | None, directory: Path) -
     return export_month(uow.conn, 0 if month is None else to_db(month), directory)
 
 
-def verify_exported(uow: UnitOfWork | None, directory: Path) -> dict[str, list[tuple[object, ...]]]:
-    """The exported months under `directory` from their files (and against the books' seals when `uow` is given)."""
-    return verify_archive(directory, uow.conn if uow is not None else None)
+def verify_exported(uow: UnitOfWork, directory: Path) -> dict[str, list[tuple[object, ...]]]:
+    """The exported months under `directory` from their files and against the books' seals (an auditor without the
+    database runs docs/audit.md's script instead)."""
+    return verify_archive(directory, uow.conn)
