@@ -111,13 +111,13 @@ def test_a_crashed_cycle_keeps_whole_steps_and_resumes(engine: Engine, monkeypat
         run_cycle(engine, JAN_2024, now=dt.datetime(2024, 1, 1))
     with engine.connect() as c:
         steps = [r[0] for r in c.execute(text("SELECT step FROM cycle_step ORDER BY finished_at, step"))]
-        assert sorted(steps) == ["bill", "rates", "seal"]
+        assert sorted(steps) == ["bill", "open", "rates"]
         assert c.execute(text("SELECT count(*) FROM charge")).scalar() == 1
     with pytest.raises(CycleError, match="did not finish"):
         run_cycle(engine, Month(2024, 2), now=dt.datetime(2024, 2, 1))
     monkeypatch.undo()
     result = run_cycle(engine, JAN_2024, now=dt.datetime(2024, 1, 1, 3))
-    assert set(result.skipped) == {"seal", "rates", "bill"}
+    assert set(result.skipped) == {"open", "rates", "bill"}
     with engine.connect() as c:
         assert c.execute(text("SELECT count(*) FROM charge WHERE kind = 'contribution'")).scalar() == 1
         assert status(c, account) == (True, 0, 0)

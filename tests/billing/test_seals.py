@@ -107,12 +107,26 @@ def test_a_tampered_sealed_month_is_named(branch: str, run_iuran: RunIuran, engi
 
 
 @pytest.mark.unbalanced_books
-def test_the_daily_proof_recomputes_the_latest_seal(branch: str, run_iuran: RunIuran, engine: Engine) -> None:
-    _, sql = TAMPERING["update"]
+def test_the_daily_proof_counts_the_latest_seal(branch: str, run_iuran: RunIuran, engine: Engine) -> None:
+    """The daily proof counts and sums the latest seal's rows again: a sealed row deleted is seen the next day; an
+    edit that keeps the count and the amounts is left to `--full`, which recomputes the digests."""
+    _, delete = TAMPERING["delete"]
     with triggers_set_aside(engine) as c:
-        c.execute(text(sql.format(m=202310)))
+        c.execute(text(delete.format(m=202310)))
     code, out = verify(run_iuran, branch)
     assert code == 1 and out["full"] is False
+    assert out["problems"]["sealed_rows_changed"] == [["202310", "allocation", "450", "449"]]
+
+
+@pytest.mark.unbalanced_books
+def test_an_edit_that_keeps_the_amounts_is_the_full_proofs(branch: str, run_iuran: RunIuran, engine: Engine) -> None:
+    _, update = TAMPERING["update"]
+    with triggers_set_aside(engine) as c:
+        c.execute(text(update.format(m=202310)))
+    code, out = verify(run_iuran, branch)
+    assert code == 0 and out["full"] is False
+    code, out = verify(run_iuran, branch, "--full")
+    assert code == 1
     assert out["problems"]["sealed_rows_changed"] == [["202310", "payment", "367", "367"]]
 
 

@@ -22,7 +22,7 @@ from iuran.billing.billable import BILLABLE, UMK_JOIN, analyze, month_params, pr
 from iuran.billing.collection_figures import write_collection_snapshot
 from iuran.billing.credit import apply_credit
 from iuran.billing.months_open import months_open_sql
-from iuran.billing.period import OPEN_PERIOD
+from iuran.billing.period import OPEN_PERIOD, open_month
 from iuran.billing.rates import write_rates
 from iuran.billing.suspension import months_tolerated_sql
 from iuran.db.engine import create_temp_as, is_postgres
@@ -33,17 +33,17 @@ from iuran.rules.payment_policy import WHOLE_BILL, payers_settling
 from iuran.rules.rulebook import Rulebook
 from iuran.rules.segments import Segment
 
-# `seal` closes the periods before the month and opens the month's (iuran.billing.seal): every row the cycle
-# writes is posted in it.
+# `open` opens the month's period (iuran.billing.period): every row the cycle writes is posted in it. `seal` then
+# seals the periods before it (iuran.billing.seal), beside `bill`: it reads only rows of closed periods.
 # Stages run one after another. A stage's lanes run side by side (PostgreSQL); a lane's steps one after another.
 # The first lane of a stage is its longest.
 # `bill` writes the month's charges, lines and open items; `status` reads only the open items of earlier months,
 # `coverage` the statuses and memberships, `subsidy` the statuses, memberships and rates, `snapshot` (the arrears
 # aging) the statuses and memberships. `collection` reads the month's charges: it comes last.
 STAGES: tuple[tuple[tuple[str, ...], ...], ...] = (
-    (("seal",),),
+    (("open",),),
     (("rates",),),
-    (("bill",), ("status", "coverage", "subsidy", "snapshot")),
+    (("bill",), ("status", "coverage", "subsidy", "snapshot", "seal")),
     (("collection",),),
 )
 STEPS = tuple(step for stage in STAGES for lane in stage for step in lane)
@@ -115,11 +115,18 @@ class _Step:
     rules: Rulebook
 
 
-# --- step 0: seal ---------------------------------------------------------------------------------------------
+# --- step 0: open ---------------------------------------------------------------------------------------------
+
+
+def _open(conn: Connection, step: _Step) -> int:
+    return open_month(conn, to_db(step.month), step.now)
+
+
+# --- beside the bill: seal ------------------------------------------------------------------------------------
 
 
 def _seal(conn: Connection, step: _Step) -> int:
-    return seal.start_period(conn, to_db(step.month), step.now)
+    return seal.seal_closed(conn, to_db(step.month), step.now)
 
 
 # --- step 1: rates ---------------------------------------------------------------------------------------------
@@ -372,8 +379,9 @@ def _collection(conn: Connection, step: _Step) -> int:
 
 
 _STEP_FUNCS: dict[str, Callable[[Connection, _Step], int]] = {
-    "seal": _seal,
+    "open": _open,
     "rates": _rates,
+    "seal": _seal,
     "bill": _bill,
     "status": _status,
     **{name: _derived(write) for name, write in month_state.WRITERS.items()},

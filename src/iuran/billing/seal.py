@@ -1,5 +1,6 @@
-"""Sealed periods (docs/ledger.md, "Periods and seals"): when the cycle of a month starts, every period before it is
-closed and sealed, a digest over each of its rows (`iuran.billing.canonical`) chained to the previous seal.
+"""Sealed periods (docs/ledger.md, "Periods and seals"): once the cycle of a month has opened its period, every
+period before it is closed and sealed, a digest over each of its rows (`iuran.billing.canonical`) chained to the
+previous seal.
 
 Corrections after a seal are new rows in the open period (allocations, reversals, write-offs), never edits: a sealed
 row that is altered, deleted or added (even with the append-only triggers set aside) changes its table's digest, and
@@ -24,7 +25,7 @@ from iuran.billing.canonical import (
     line_sql,
     seal_digest,
 )
-from iuran.billing.period import OPENING, open_month, periods
+from iuran.billing.period import OPENING, periods
 from iuran.db.engine import is_postgres
 
 
@@ -36,12 +37,20 @@ class Seal:
     tables: dict[str, TableDigest]
 
 
+def _tally(conn: Connection, table: SealedTable, period: int) -> tuple[int, int]:
+    """The rows of `table` posted in `period` and the sum of their amounts."""
+    amount = f"COALESCE(sum({table.amount}), 0)" if table.amount else "0"
+    rows, total = conn.execute(
+        text(f"SELECT count(*), {amount} FROM {table.name} WHERE {table.period} = :p"), {"p": period}
+    ).one()
+    return int(rows), int(total)
+
+
 def table_digest(conn: Connection, table: SealedTable, period: int) -> TableDigest:
     """The rows, amount and digest of one table's rows of `period`, as they are now."""
     p = {"p": period}
     where = f"{table.period} = :p"
-    amount = f"COALESCE(sum({table.amount}), 0)" if table.amount else "0"
-    rows, total = conn.execute(text(f"SELECT count(*), {amount} FROM {table.name} WHERE {where}"), p).one()
+    rows, total = _tally(conn, table, period)
     key = ", ".join(table.key)
     if is_postgres(conn):
         # The lines are cut into chunks and each chunk hashed in the server: only 32 bytes a chunk come back.
@@ -57,7 +66,7 @@ def table_digest(conn: Connection, table: SealedTable, period: int) -> TableDige
     else:
         lines = conn.execute(text(f"SELECT {line_sql(table, False)} FROM {table.name} WHERE {where} ORDER BY {key}"), p)
         digest = chunks_digest(chunk_digests_of_lines(r[0] for r in lines))
-    return TableDigest(int(rows), int(total), digest)
+    return TableDigest(rows, total, digest)
 
 
 def period_digests(conn: Connection, period: int) -> dict[str, TableDigest]:
@@ -91,9 +100,11 @@ def seal_period(conn: Connection, period: int, previous: str, now: dt.datetime) 
     return Seal(period, previous, digest, tables)
 
 
-def start_period(conn: Connection, month: int, now: dt.datetime) -> int:
-    """The cycle's first step: seal every period before `month` not sealed yet, in order, and open `month`'s.
-    Returns the rows sealed."""
+def seal_closed(conn: Connection, month: int, now: dt.datetime) -> int:
+    """Seal every period before `month` not sealed yet, in order; returns the rows sealed. The cycle runs it once
+    `month`'s period is open (`iuran.billing.period.open_month`), beside its bill: no row is posted in a period
+    before the open one after that (every writer reads the open period in its own turn on the books,
+    `iuran.billing.turns`, and the opening waited for the writers before it)."""
     done = seals(conn)
     previous = done[-1].digest if done else ""
     sealed_months = {s.month for s in done}
@@ -104,7 +115,6 @@ def start_period(conn: Connection, month: int, now: dt.datetime) -> int:
         seal = seal_period(conn, period, previous, now)
         previous = seal.digest
         rows += sum(d.rows for d in seal.tables.values())
-    open_month(conn, month, now)
     return rows
 
 
@@ -145,6 +155,20 @@ def recompute(conn: Connection, stored: list[Seal]) -> list[tuple[object, ...]]:
             was = seal.tables.get(table.name)
             if was != now:
                 problems.append((seal.month, table.name, was.rows if was else None, now.rows))
+    return problems
+
+
+def tally_problems(conn: Connection, latest: Seal) -> list[tuple[object, ...]]:
+    """The daily proof's check of the latest seal: each table's rows of its period counted and summed again (one
+    pass over the period's index or partition, no canonical text, no sort) against what it recorded: a sealed row
+    deleted or inserted, or an amount changed. An edit that keeps the count and the amounts is `recompute`'s
+    (`--full`). (month, table, rows sealed, rows now)."""
+    problems: list[tuple[object, ...]] = []
+    for table in TABLES:
+        rows, total = _tally(conn, table, latest.month)
+        was = latest.tables.get(table.name)
+        if was is None or (was.rows, was.amount) != (rows, total):
+            problems.append((latest.month, table.name, was.rows if was else None, rows))
     return problems
 
 
