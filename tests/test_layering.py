@@ -20,14 +20,18 @@ SRC = Path(iuran.__file__).parent
 
 ALLOWED: dict[str, set[str]] = {
     # faces
-    "cli": {"services", "synth", "reports", "rules", "wilayah"},
+    "cli": {"api", "services", "synth", "reports", "rules", "wilayah"},
+    "api": {"services"},
     "synth": {"services", "billing", "db", "rules", "wilayah"},
     # use cases
-    "services": {"billing", "registry", "reports", "db", "rules", "wilayah"},
+    "services": {"billing", "registry", "reports", "partners", "snap", "db", "rules", "wilayah"},
     # domain packages
     "billing": {"db", "rules"},
     "registry": {"db", "rules", "wilayah"},
     "reports": {"billing", "db", "rules"},
+    "partners": {"db", "rules", "snap"},
+    # protocols
+    "snap": {"rules"},
     # storage, reference data, rules
     "db": {"rules"},
     "wilayah": set(),

@@ -210,6 +210,12 @@ def post_payment(conn: Connection, request: PaymentRequest, *, now: dt.datetime,
     return posted_payment(conn, request.reference, duplicate=outcome[0] == settle.DUPLICATE)
 
 
+def payment_of_reference(conn: Connection, reference: str) -> PostedPayment | None:
+    """The payment posted under `reference` (as a repeat of it would see it), or None."""
+    found = conn.execute(text("SELECT 1 FROM payment WHERE reference = :r"), {"r": reference}).first()
+    return None if found is None else posted_payment(conn, reference, duplicate=True)
+
+
 def posted_payment(conn: Connection, reference: str, *, duplicate: bool = False) -> PostedPayment:
     """The payment posted under `reference`, as it stands in the books."""
     p = conn.execute(

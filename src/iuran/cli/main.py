@@ -9,7 +9,22 @@ from typing import Annotated
 import typer
 from sqlalchemy.exc import DBAPIError
 
-from iuran.cli import account, claim, cycle, db, ledger, nik, payments, registry, report, rules, simulate, synth
+from iuran.cli import (
+    account,
+    claim,
+    cycle,
+    db,
+    ledger,
+    nik,
+    partner,
+    payments,
+    registry,
+    report,
+    rules,
+    serve,
+    simulate,
+    synth,
+)
 from iuran.rules.errors import RuleInputError
 from iuran.rules.nik import InvalidNik
 from iuran.rules.rulebook import RuleNotInForce
@@ -52,6 +67,8 @@ app.add_typer(ledger.app, name="ledger")
 app.add_typer(report.app, name="report")
 app.add_typer(synth.app, name="synth")
 app.add_typer(rules.app, name="rules")
+app.add_typer(partner.app, name="partner")
+app.command("serve")(serve.serve)
 
 # Errors a user can cause: one line naming the field and the rule, exit 2, no traceback.
 USER_ERRORS = (RuleInputError, InvalidNik, RuleNotInForce, CycleError, SchemaNotCurrent)
