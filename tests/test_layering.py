@@ -1,9 +1,10 @@
 """The layering the tree shows: faces → use cases → domain packages → rules; storage under all of them.
 
-Each package of `iuran` may import only the packages its row of `ALLOWED` names. The faces (the command line, and
-the synthetic branch that drives the use cases as banks and officers would) call the use cases; they may also ask
+Each package of `iuran` may import only the packages its row of `ALLOWED` names. The faces (the command line, the
+HTTP API, and the synthetic branch that drives the use cases as banks and officers would) call the use cases; they may also ask
 the pure rules engine and region codes directly (simulations, NIK parsing) and render reports with
-`reports.rendering`. Reports read the books and never write them.
+`reports.rendering`. Reports read the books and never write them. `snap` is a protocol (Bank Indonesia's SNAP):
+pure functions the partners' package and the use cases speak it with.
 """
 
 from __future__ import annotations
