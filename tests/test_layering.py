@@ -1,8 +1,8 @@
 """The layering the tree shows: faces → use cases → domain packages → rules; storage under all of them.
 
 Each package of `iuran` may import only the packages its row of `ALLOWED` names. The faces (the command line, the
-HTTP API, and the synthetic branch that drives the use cases as banks and officers would) call the use cases; they may also ask
-the pure rules engine and region codes directly (simulations, NIK parsing) and render reports with
+HTTP API, and the synthetic branch that drives the use cases as banks and officers would) call the use cases; they
+may also ask the pure rules engine and region codes directly (simulations, NIK parsing) and render reports with
 `reports.rendering`. Reports read the books and never write them. `snap` is a protocol (Bank Indonesia's SNAP):
 pure functions the partners' package and the use cases speak it with.
 """
@@ -25,12 +25,13 @@ ALLOWED: dict[str, set[str]] = {
     "api": {"services"},
     "synth": {"services", "billing", "db", "rules", "wilayah"},
     # use cases
-    "services": {"billing", "registry", "reports", "partners", "snap", "db", "rules", "wilayah"},
+    "services": {"billing", "registry", "reports", "partners", "statements", "snap", "db", "rules", "wilayah"},
     # domain packages
     "billing": {"db", "rules"},
     "registry": {"db", "rules", "wilayah"},
     "reports": {"billing", "db", "rules"},
     "partners": {"db", "rules", "snap"},
+    "statements": {"db", "rules"},
     # protocols
     "snap": {"rules"},
     # storage, reference data, rules

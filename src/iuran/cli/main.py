@@ -18,6 +18,7 @@ from iuran.cli import (
     nik,
     partner,
     payments,
+    reconcile,
     registry,
     report,
     rules,
@@ -69,6 +70,7 @@ app.add_typer(synth.app, name="synth")
 app.add_typer(rules.app, name="rules")
 app.add_typer(partner.app, name="partner")
 app.command("serve")(serve.serve)
+app.command("reconcile")(reconcile.reconcile)
 
 # Errors a user can cause: one line naming the field and the rule, exit 2, no traceback.
 USER_ERRORS = (RuleInputError, InvalidNik, RuleNotInForce, CycleError, SchemaNotCurrent)

@@ -4,19 +4,44 @@ secret is stored sealed by the vault and never returned by a listing."""
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, text
 
+from iuran.db.columns import WIDTHS
 from iuran.db.values import as_datetime
 from iuran.partners.vault import Vault
 from iuran.rules.errors import RuleInputError
 from iuran.snap.signature import SignatureError, public_key
 
+_CHANNEL = "snap:"
+CLIENT_ID_MAX = WIDTHS["payment.channel"] - len(_CHANNEL)
+REFERENCE_MAX = WIDTHS["payment.reference"]
 MIN_SECRET = 32  # characters: the HMAC key of every transaction
-_CLIENT_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
+_CLIENT_ID = re.compile(rf"[A-Za-z0-9._-]{{1,{CLIENT_ID_MAX}}}")
 _CHANNEL_ID = re.compile(r"[0-9]{1,16}")
+
+
+def payment_channel(client_id: str) -> str:
+    """The channel of the payments a partner posts over SNAP."""
+    return _CHANNEL + client_id
+
+
+def payment_reference(client_id: str, request_id: str) -> str:
+    """The reference a partner's payment is posted under: its `paymentRequestId` under the partner's prefix (unique
+    across partners); one too long for the column is named by its SHA-256 instead. A partner's statement names the
+    request id: reconciliation turns it into this.
+
+    Example:
+        >>> payment_reference("BANKMANDIRI", "PAY-20241201-0001")
+        'SNAP:BANKMANDIRI:PAY-20241201-0001'
+    """
+    prefix = f"SNAP:{client_id}:"
+    if len(prefix) + len(request_id) <= REFERENCE_MAX:
+        return prefix + request_id
+    return prefix + "#" + hashlib.sha256(request_id.encode()).hexdigest()[: REFERENCE_MAX - len(prefix) - 1]
 
 
 class PartnerNotFound(RuleInputError):
@@ -47,7 +72,9 @@ class NewPartner:
 def check(new: NewPartner) -> None:
     """Every field of a registration as the rules want it, or `RuleInputError` naming the field."""
     if not _CLIENT_ID.fullmatch(new.client_id):
-        raise RuleInputError("client_id", "1 to 64 letters, digits, '.', '_' or '-'", f"got {len(new.client_id)} chars")
+        raise RuleInputError(
+            "client_id", f"1 to {CLIENT_ID_MAX} letters, digits, '.', '_' or '-'", f"got {len(new.client_id)} chars"
+        )
     if not new.name.strip():
         raise RuleInputError("name", "a partner has a name")
     if not _CHANNEL_ID.fullmatch(new.channel_id):

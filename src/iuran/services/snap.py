@@ -21,7 +21,14 @@ from iuran.billing.payments import PaymentRejected, PaymentRequest, PostedPaymen
 from iuran.billing.payments_file import Rejection
 from iuran.billing.quote import Quote, quote
 from iuran.partners.calls import DuplicateExternalId, record_call
-from iuran.partners.registry import Partner, PartnerNotFound, client_secret, partner_by_client_id
+from iuran.partners.registry import (
+    Partner,
+    PartnerNotFound,
+    client_secret,
+    partner_by_client_id,
+    payment_channel,
+    payment_reference,
+)
 from iuran.partners.tokens import issue_token, partner_of_token
 from iuran.partners.vault import Vault
 from iuran.registry.accounts import Account, AccountNotFound, account_by_va, members
@@ -238,7 +245,7 @@ _PAYMENT_CASES = {
 
 
 def _reference(partner: Partner, request: VaPayment) -> str:
-    return f"SNAP:{partner.client_id}:{request.payment_request_id}"
+    return payment_reference(partner.client_id, request.payment_request_id)
 
 
 def _paid_lines(posted: PostedPayment) -> tuple[BillLine, ...]:
@@ -290,7 +297,8 @@ def _post(uow: UnitOfWork, partner: Partner, request: VaPayment, reference: str,
         if paid_at - uow.now > policy.clock_tolerance:
             raise SnapError(Case.INVALID_FIELD, "trxDateTime")
         paid_at = uow.now  # the bank's clock a little ahead of ours: paid now
-    payment = PaymentRequest(reference, request.paid_amount, paid_at, f"snap:{partner.client_id}", va=request.va)
+    channel = payment_channel(partner.client_id)
+    payment = PaymentRequest(reference, request.paid_amount, paid_at, channel, va=request.va)
     try:
         return payments.post_payment(uow.conn, payment, now=uow.now, rules=uow.rules)
     except PaymentRejected as e:
