@@ -70,6 +70,7 @@ def served(
         stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
+    served = {"base": base, "va": va, "account": account, "server": server, "dir": tmp_path}
     try:
         deadline = time.monotonic() + 30
         while True:
@@ -80,7 +81,8 @@ def served(
                 if server.poll() is not None or time.monotonic() > deadline:
                     raise AssertionError(server.stderr.read().decode() if server.stderr else "no server") from None
                 time.sleep(0.1)
-        yield {"base": base, "va": va, "account": account, "server": server, "dir": tmp_path}
+        yield served
     finally:
-        server.terminate()
-        server.wait(timeout=10)
+        running = served["server"]  # a test may have restarted it
+        running.terminate()
+        running.wait(timeout=10)
