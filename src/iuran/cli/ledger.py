@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from pathlib import Path
 from typing import Annotated
 
@@ -28,8 +29,9 @@ def ledger_verify(
         Path | None, typer.Option("--archive", help="Check the months exported to this folder instead.")
     ] = None,
 ) -> None:
-    """Prove the books: the chain of seals, the latest seal and what was posted since (`--full`: everything); or
-    exported months (`--archive`). Exit 1 on any discrepancy, naming the month and the table."""
+    """Prove the books: the chain of seals, the latest seal's rows counted again and what was posted since it
+    (`--full`: every row, every seal recomputed); or exported months (`--archive`). Prints the proof's seconds.
+    Exit 1 on any discrepancy, naming the month and the table."""
     if archive is not None:
         with unit_of_work(database, read_only=True) as uow:
             problems = verify_exported(uow, archive)
@@ -44,12 +46,14 @@ def ledger_verify(
         if not ok:
             raise typer.Exit(1)
         return
+    started = time.perf_counter()
     with unit_of_work(database, read_only=True) as uow:
         result = verify_books(uow, full=full)
     emit(
         {
             "ok": result.ok,
             "full": result.full,
+            "seconds": round(time.perf_counter() - started, 1),
             "sealed": {"month": result.head[0], "digest": result.head[1]} if result.head else None,
             "totals": result.totals,
             "problems": {k: [list(map(str, r)) for r in v] for k, v in result.problems.items() if v},
