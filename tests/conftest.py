@@ -61,6 +61,7 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "unbalanced_books: the test leaves the ledger unbalanced on purpose (skips the final proof)"
     )
+    config.addinivalue_line("markers", "families(n): the served branch (tests/api) bills n more one-person families")
 
 
 def _prove_books_balance(request: pytest.FixtureRequest, url: str) -> None:

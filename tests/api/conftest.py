@@ -39,15 +39,24 @@ def _free_port() -> int:
 
 @pytest.fixture
 def served(
-    engine: Engine, db_url: str, run_iuran: RunIuran, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    request: pytest.FixtureRequest,
+    engine: Engine,
+    db_url: str,
+    run_iuran: RunIuran,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[dict[str, Any]]:
-    """A family billed this month, the bank registered from the command line, and the server running."""
+    """A family billed this month (and `@pytest.mark.families(n)` more), the bank registered from the command line,
+    and the server running."""
     key = tmp_path / "secret.key"
     monkeypatch.setenv("IURAN_SECRET_KEY_FILE", str(key))
     month = Month.of(dt.datetime.now(WIB).date())
     with engine.begin() as c:
         account = family(c, 2, 3, billing_from=month)
         va = c.execute(text("SELECT va FROM account WHERE id = :a"), {"a": account}).scalar_one()
+        more = request.node.get_closest_marker("families")
+        others = [family(c, 1, 3, billing_from=month) for _ in range(more.args[0] if more else 0)]
+        vas = [c.execute(text("SELECT va FROM account WHERE id = :a"), {"a": a}).scalar_one() for a in others]
     run_cycle(engine, month, now=dt.datetime.combine(month.first_day(), dt.time(1)))
     pem = tmp_path / "bank.pem"
     pem.write_text(bank.public_pem())
@@ -70,7 +79,7 @@ def served(
         stderr=subprocess.PIPE,
     )
     base = f"http://127.0.0.1:{port}"
-    served = {"base": base, "va": va, "account": account, "server": server, "dir": tmp_path}
+    served = {"base": base, "va": va, "account": account, "server": server, "dir": tmp_path, "families": vas}
     try:
         deadline = time.monotonic() + 30
         while True:

@@ -20,9 +20,6 @@ import pytest
 from sqlalchemy import Engine, text
 
 import snap_client as bank
-from cycle_fixtures import family
-from iuran.rules.month import Month
-from usecases import run_cycle
 
 WIB = ZoneInfo("Asia/Jakarta")
 BANK = bank.Bank()
@@ -63,17 +60,6 @@ def test_concurrent_notifications_for_one_va_take_turns(served: dict[str, Any], 
         assert c.execute(text("SELECT count(*), sum(amount) FROM payment")).one() == (1, total)
 
 
-@pytest.fixture
-def families(engine: Engine) -> list[str]:
-    """Forty more families billed this month."""
-    month = Month.of(dt.datetime.now(WIB).date())
-    with engine.begin() as c:
-        accounts = [family(c, 1, 3, billing_from=month) for _ in range(40)]
-        vas = [c.execute(text("SELECT va FROM account WHERE id = :a"), {"a": a}).scalar_one() for a in accounts]
-    run_cycle(engine, month, now=dt.datetime.combine(month.first_day(), dt.time(1)))
-    return vas
-
-
 def _start(db_url: str, port: int, key: Path) -> subprocess.Popen[bytes]:
     env = os.environ | {"IURAN_SECRET_KEY_FILE": str(key)}
     server = subprocess.Popen(
@@ -89,10 +75,11 @@ def _start(db_url: str, port: int, key: Path) -> subprocess.Popen[bytes]:
             time.sleep(0.1)
 
 
+@pytest.mark.families(40)
 def test_a_server_killed_mid_stream_loses_nothing_and_doubles_nothing(
-    families: list[str], served: dict[str, Any], engine: Engine, db_url: str
+    served: dict[str, Any], engine: Engine, db_url: str
 ) -> None:
-    base = served["base"]
+    base, families = served["base"], served["families"]
     port = int(base.rsplit(":", 1)[1])
     key = served["dir"] / "secret.key"
     token = _token(base)
@@ -114,12 +101,19 @@ def test_a_server_killed_mid_stream_loses_nothing_and_doubles_nothing(
             list(pool.map(one, vas))
 
     with ThreadPoolExecutor(max_workers=1) as killer:
-        future = killer.submit(lambda: (time.sleep(0.3), os.kill(server.pid, signal.SIGKILL)))
+        def kill_after_ten() -> None:
+            deadline = time.monotonic() + 60
+            while len(acknowledged) < 10 and time.monotonic() < deadline:
+                time.sleep(0.005)
+            os.kill(server.pid, signal.SIGKILL)
+
+        future = killer.submit(kill_after_ten)
         stream(families)
         future.result()
     server.wait(timeout=10)
     served["server"] = _start(db_url, port, key)  # the fixture stops whichever server runs at the end
     unacknowledged = [va for va in families if va not in acknowledged]
+    assert 10 <= len(acknowledged) < len(families)  # killed in the middle of the stream
     token = _token(base)
     for va in unacknowledged:  # the bank resends what it did not see acknowledged, under new external ids
         reply = _pay(base, token, va, f"K-{va}", bills[va], str(next(external)))

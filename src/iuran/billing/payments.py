@@ -210,6 +210,15 @@ def post_payment(conn: Connection, request: PaymentRequest, *, now: dt.datetime,
     return posted_payment(conn, request.reference, duplicate=outcome[0] == settle.DUPLICATE)
 
 
+def hold_account(conn: Connection, account_id: int, reference: str) -> None:
+    """Take the payment's turn and its locks before reading the account's bill: until the caller's transaction
+    ends, no other payment, file or cycle step changes what this account owes, and another notification of the same
+    reference waits. SQLite: the transaction already holds the only write lock."""
+    turn_of_payment(conn)
+    if Dialect.of(conn).postgres:
+        settle.lock_one(conn, account_id, reference)
+
+
 def payment_of_reference(conn: Connection, reference: str) -> PostedPayment | None:
     """The payment posted under `reference` (as a repeat of it would see it), or None."""
     found = conn.execute(text("SELECT 1 FROM payment WHERE reference = :r"), {"r": reference}).first()

@@ -81,6 +81,15 @@ def lock_books(conn: Connection, d: Dialect, staged: int) -> None:
     )
 
 
+def lock_one(conn: Connection, account_id: int, reference: str) -> None:
+    """The locks `lock_books` takes for one payment, in its order, taken ahead by a caller that must read the
+    account's bill before it posts (a bank's notification: the bill it reads is the bill it pays). PostgreSQL only,
+    after the payment's turn (`iuran.billing.turns`)."""
+    conn.execute(text("LOCK TABLE open_item, account_status IN ROW EXCLUSIVE MODE"))
+    conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:r, 0))"), {"r": reference})
+    conn.execute(text("SELECT id FROM account WHERE id = :a FOR UPDATE"), {"a": account_id})
+
+
 def classify(conn: Connection, d: Dialect, whole_bill_payers: Sequence[str]) -> int:
     """Duplicates, reused references and unknown accounts; the rest is pending, ranked per account.
 

@@ -255,6 +255,16 @@ def _paid_lines(posted: PostedPayment) -> tuple[BillLine, ...]:
     return tuple(lines)
 
 
+def _hold(uow: UnitOfWork, va: str, reference: str) -> None:
+    """The family's account held for this notification (concurrent ones for the VA take turns): the bill read next
+    is the bill it pays."""
+    try:
+        account = account_by_va(uow.conn, va)
+    except (AccountNotFound, RuleInputError):
+        raise SnapError(Case.BILL_NOT_FOUND) from None
+    payments.hold_account(uow.conn, account.id, reference)
+
+
 def _posted_before(uow: UnitOfWork, reference: str, request: VaPayment) -> PostedPayment | None:
     """The payment this notification posted before, if it did; `SnapError` if that one was another payment."""
     posted = payments.payment_of_reference(uow.conn, reference)
@@ -277,6 +287,7 @@ def va_payment(uow: UnitOfWork, call: SnapCall, vault: Vault, policy: SnapPolicy
         request: VaPayment = messages.payment(auth.body, uow.rules)
         _record(uow, auth, Service.PAYMENT)
         reference = _reference(auth.partner, request)
+        _hold(uow, request.va, reference)
         posted = _posted_before(uow, reference, request) or _post(uow, auth.partner, request, reference, policy)
     except SnapError as e:
         return refusal(e, Service.PAYMENT)
