@@ -101,6 +101,7 @@ def test_a_server_killed_mid_stream_loses_nothing_and_doubles_nothing(
             list(pool.map(one, vas))
 
     with ThreadPoolExecutor(max_workers=1) as killer:
+
         def kill_after_ten() -> None:
             deadline = time.monotonic() + 60
             while len(acknowledged) < 10 and time.monotonic() < deadline:

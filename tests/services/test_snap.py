@@ -347,3 +347,19 @@ def test_a_family_that_covers_no_one_any_more_has_an_expired_bill(engine: Engine
     inquiry = signed_call(engine, vault, bank.INQUIRY_PATH, token, bank.inquiry_body(branch["vas"][1], "Q9"), "500001")
     payment = pay(engine, vault, token, branch["vas"][1], "PAY-10", 2 * KELAS3, "500002")
     assert inquiry.body["responseCode"] == "4042419" and payment.body["responseCode"] == "4042519"
+
+
+def test_an_advice_before_the_original_posts_it_and_the_original_then_finds_it(
+    engine: Engine, vault: Vault, branch: dict
+) -> None:
+    """Out of order: the bank, unsure, sends the advice first (flagAdvise Y); it posts the payment. The original
+    notification arriving after returns the same result and posts nothing; the bill is then paid."""
+    token, va = get_token(engine), branch["vas"][0]
+    advice = pay(engine, vault, token, va, "PAY-20", 4 * KELAS3, "600001", advise=True)
+    original = pay(engine, vault, token, va, "PAY-20", 4 * KELAS3, "600002")
+    assert advice.body["responseCode"] == original.body["responseCode"] == "2002500"
+    assert advice.body["virtualAccountData"] == original.body["virtualAccountData"]
+    with engine.connect() as c:
+        assert c.execute(text("SELECT count(*) FROM payment")).scalar_one() == 1
+    inquiry = signed_call(engine, vault, bank.INQUIRY_PATH, token, bank.inquiry_body(va, "Q20"), "600003")
+    assert inquiry.body["responseCode"] == "4042414" and inquiry.http == 404

@@ -52,12 +52,16 @@ def router(engine: Engine, vault: Vault, policy: SnapPolicy, clock: Callable[[],
     """The routes over `engine`; `clock` gives the branch's wall-clock time (read at this edge only)."""
     api = APIRouter()
 
-    def unit_of_work() -> UnitOfWork:
-        return UnitOfWork(engine, now=clock(), actor=Actor("partner", "snap"))
-
-    async def call_of(request: Request) -> SnapCall:
+    async def answer(request: Request, use_case: Callable[[UnitOfWork, SnapCall], SnapReply]) -> JSONResponse:
+        """The call as it came, to the use case in a unit of work of its own (off the event loop), its reply out."""
         headers = {k.lower(): v for k, v in request.headers.items()}
-        return SnapCall(request.method, request.url.path, headers, await request.body())
+        call = SnapCall(request.method, request.url.path, headers, await request.body())
+
+        def work() -> SnapReply:
+            with UnitOfWork(engine, now=clock(), actor=Actor("partner", "snap")) as uow:
+                return use_case(uow, call)
+
+        return _reply(await run_in_threadpool(work))
 
     @api.post(
         TOKEN_PATH,
@@ -68,13 +72,7 @@ def router(engine: Engine, vault: Vault, policy: SnapPolicy, clock: Callable[[],
         },
     )
     async def token(request: Request) -> JSONResponse:
-        call = await call_of(request)
-
-        def work() -> SnapReply:
-            with unit_of_work() as uow:
-                return access_token(uow, call, policy)
-
-        return _reply(await run_in_threadpool(work))
+        return await answer(request, lambda uow, call: access_token(uow, call, policy))
 
     @api.post(
         INQUIRY_PATH,
@@ -88,13 +86,7 @@ def router(engine: Engine, vault: Vault, policy: SnapPolicy, clock: Callable[[],
         },
     )
     async def inquiry(request: Request) -> JSONResponse:
-        call = await call_of(request)
-
-        def work() -> SnapReply:
-            with unit_of_work() as uow:
-                return va_inquiry(uow, call, vault, policy)
-
-        return _reply(await run_in_threadpool(work))
+        return await answer(request, lambda uow, call: va_inquiry(uow, call, vault, policy))
 
     @api.post(
         PAYMENT_PATH,
@@ -115,12 +107,6 @@ def router(engine: Engine, vault: Vault, policy: SnapPolicy, clock: Callable[[],
         },
     )
     async def payment(request: Request) -> JSONResponse:
-        call = await call_of(request)
-
-        def work() -> SnapReply:
-            with unit_of_work() as uow:
-                return va_payment(uow, call, vault, policy)
-
-        return _reply(await run_in_threadpool(work))
+        return await answer(request, lambda uow, call: va_payment(uow, call, vault, policy))
 
     return api
