@@ -255,7 +255,7 @@ def _paid_lines(posted: PostedPayment) -> tuple[BillLine, ...]:
     return tuple(lines)
 
 
-def _hold(uow: UnitOfWork, va: str, reference: str) -> None:
+def _hold(uow: UnitOfWork, va: str, reference: str) -> Account:
     """The family's account held for this notification (concurrent ones for the VA take turns): the bill read next
     is the bill it pays."""
     try:
@@ -263,6 +263,7 @@ def _hold(uow: UnitOfWork, va: str, reference: str) -> None:
     except (AccountNotFound, RuleInputError):
         raise SnapError(Case.BILL_NOT_FOUND) from None
     payments.hold_account(uow.conn, account.id, reference)
+    return account
 
 
 def _posted_before(uow: UnitOfWork, reference: str, request: VaPayment) -> PostedPayment | None:
@@ -287,12 +288,11 @@ def va_payment(uow: UnitOfWork, call: SnapCall, vault: Vault, policy: SnapPolicy
         request: VaPayment = messages.payment(auth.body, uow.rules)
         _record(uow, auth, Service.PAYMENT)
         reference = _reference(auth.partner, request)
-        _hold(uow, request.va, reference)
+        account = _hold(uow, request.va, reference)
         posted = _posted_before(uow, reference, request) or _post(uow, auth.partner, request, reference, policy)
     except SnapError as e:
         return refusal(e, Service.PAYMENT)
     uow.commit()
-    account = account_by_va(uow.conn, request.va)
     reply = messages.payment_reply(
         request, messages.display_name(account.name), _paid_lines(posted), str(posted.payment_id), uow.rules
     )
