@@ -198,13 +198,17 @@ class _Bill:
     lines: tuple[BillLine, ...]
 
 
-def _bill(uow: UnitOfWork, va: str) -> _Bill:
-    """What the family of `va` pays today, or `SnapError`: no such family (not found), a family that covers no one
-    any more (expired), nothing to pay (paid)."""
+def _family(uow: UnitOfWork, va: str) -> Account:
+    """The family of `va`, or `SnapError` (not found)."""
     try:
-        account = account_by_va(uow.conn, va)
+        return account_by_va(uow.conn, va)
     except (AccountNotFound, RuleInputError):
         raise SnapError(Case.BILL_NOT_FOUND) from None
+
+
+def _bill(uow: UnitOfWork, account: Account) -> _Bill:
+    """What the family pays today, or `SnapError`: a family that covers no one any more (expired), nothing to pay
+    (paid)."""
     today = uow.today
     if today < account.opened_on or not members(uow.conn, account.id, Month.of(today)):
         raise SnapError(Case.BILL_EXPIRED)
@@ -225,7 +229,7 @@ def va_inquiry(uow: UnitOfWork, call: SnapCall, vault: Vault, policy: SnapPolicy
         auth = _authenticate(uow, call, vault, policy)
         request: VaInquiry = messages.inquiry(auth.body, uow.rules)
         _record(uow, auth, Service.INQUIRY)
-        bill = _bill(uow, request.va)
+        bill = _bill(uow, _family(uow, request.va))
     except SnapError as e:
         return refusal(e, Service.INQUIRY)
     uow.commit()
@@ -255,26 +259,11 @@ def _paid_lines(posted: PostedPayment) -> tuple[BillLine, ...]:
     return tuple(lines)
 
 
-def _hold(uow: UnitOfWork, va: str, reference: str) -> Account:
-    """The family's account held for this notification (concurrent ones for the VA take turns): the bill read next
-    is the bill it pays."""
-    try:
-        account = account_by_va(uow.conn, va)
-    except (AccountNotFound, RuleInputError):
-        raise SnapError(Case.BILL_NOT_FOUND) from None
-    payments.hold_account(uow.conn, account.id, reference)
-    return account
-
-
-def _posted_before(uow: UnitOfWork, reference: str, request: VaPayment) -> PostedPayment | None:
+def _posted_before(uow: UnitOfWork, reference: str, request: VaPayment, account: Account) -> PostedPayment | None:
     """The payment this notification posted before, if it did; `SnapError` if that one was another payment."""
     posted = payments.payment_of_reference(uow.conn, reference)
     if posted is None:
         return None
-    try:
-        account = account_by_va(uow.conn, request.va)
-    except (AccountNotFound, RuleInputError):
-        raise SnapError(Case.INCONSISTENT) from None
     if posted.account_id != account.id or posted.amount != request.paid_amount:
         raise SnapError(Case.INCONSISTENT)
     return posted
@@ -288,8 +277,12 @@ def va_payment(uow: UnitOfWork, call: SnapCall, vault: Vault, policy: SnapPolicy
         request: VaPayment = messages.payment(auth.body, uow.rules)
         _record(uow, auth, Service.PAYMENT)
         reference = _reference(auth.partner, request)
-        account = _hold(uow, request.va, reference)
-        posted = _posted_before(uow, reference, request) or _post(uow, auth.partner, request, reference, policy)
+        account = _family(uow, request.va)
+        # Held for this notification (concurrent ones for the VA take turns): the bill read next is the bill it pays.
+        payments.hold_account(uow.conn, account.id, reference)
+        posted = _posted_before(uow, reference, request, account) or _post(
+            uow, auth.partner, request, account, reference, policy
+        )
     except SnapError as e:
         return refusal(e, Service.PAYMENT)
     uow.commit()
@@ -299,8 +292,10 @@ def va_payment(uow: UnitOfWork, call: SnapCall, vault: Vault, policy: SnapPolicy
     return _success(Service.PAYMENT, virtualAccountData=reply)
 
 
-def _post(uow: UnitOfWork, partner: Partner, request: VaPayment, reference: str, policy: SnapPolicy) -> PostedPayment:
-    bill = _bill(uow, request.va)
+def _post(
+    uow: UnitOfWork, partner: Partner, request: VaPayment, account: Account, reference: str, policy: SnapPolicy
+) -> PostedPayment:
+    bill = _bill(uow, account)
     if request.paid_amount != bill.quote.total:
         raise SnapError(Case.INVALID_AMOUNT)
     paid_at = request.trx_date_time.astimezone(policy.zone).replace(tzinfo=None)
@@ -315,7 +310,7 @@ def _post(uow: UnitOfWork, partner: Partner, request: VaPayment, reference: str,
     except PaymentRejected as e:
         reason = Rejection(e.reason)
         if reason == Rejection.DUPLICATE_REFERENCE:  # posted beside us by the same notification, now committed
-            before = _posted_before(uow, reference, request)
+            before = _posted_before(uow, reference, request, account)
             if before is not None:
                 return before
         if reason == Rejection.WAITING_PERIOD:
